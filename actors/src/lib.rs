@@ -1,0 +1,41 @@
+//! VistterStream's media runtime.
+//!
+//! One actix actor per camera (and, in later modules, per PTZ device, output and timeline),
+//! supervised by [`supervisor::Supervisor`]. This crate knows nothing about HTTP or SQL: the
+//! shell turns stored rows into spec structs ([`camera::CameraSpec`]) and reads back status,
+//! frames and events.
+
+pub mod backoff;
+pub mod camera;
+pub mod events;
+pub mod media;
+pub mod supervisor;
+
+use actix::prelude::*;
+
+pub use events::{EventBus, RuntimeEvent};
+pub use supervisor::{CameraRegistry, Supervisor};
+
+/// Handles on a running media runtime.
+#[derive(Clone)]
+pub struct Runtime {
+    pub supervisor: Addr<Supervisor>,
+    pub cameras: CameraRegistry,
+    pub events: EventBus,
+}
+
+impl Runtime {
+    /// Start the runtime inside the current actix System: the supervisor on the current
+    /// arbiter, the camera actors on an arbiter (thread) of their own.
+    pub fn start() -> Self {
+        let events = EventBus::default();
+        let cameras = CameraRegistry::default();
+        let media = Arbiter::new().handle();
+        let supervisor = Supervisor::new(events.clone(), cameras.clone(), media).start();
+        Self {
+            supervisor,
+            cameras,
+            events,
+        }
+    }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs every system package VistterStream needs to build, run and test on Debian 12.
+# Idempotent: installs only what is missing, so a second run is a no-op.
+set -euo pipefail
+
+packages=(
+  # build
+  pkg-config build-essential
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  libgstrtspserver-1.0-dev          # simulated cameras (tests, demo)
+  # run: the GStreamer elements the appliance uses
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools
+  gstreamer1.0-x fonts-dejavu-core  # pango text/clock overlays and their font
+  ca-certificates curl
+  # tests: real peers and probes (see ../shared/TESTING.md)
+  ffmpeg                            # ffprobe on what the peers received
+  prometheus                        # promtool check metrics
+  nginx libnginx-mod-rtmp stunnel4  # RTMP / RTMPS ingest stand-ins
+  socat procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: system packages present"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo not found; install Rust >= 1.94 (https://rustup.rs) and run again" >&2
+  exit 1
+fi

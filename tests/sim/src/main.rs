@@ -1,0 +1,77 @@
+//! `vistter-sim`: serve simulated RTSP cameras on 127.0.0.1 until SIGINT/SIGTERM.
+//!
+//! Used by `make demo` and by the ingest benchmark. Prints one line per camera:
+//! `camera <label> rtsp://127.0.0.1:<port><path>`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use vistterstream_sim::{SimCamera, SimCameraConfig};
+
+#[derive(Parser, Debug)]
+#[command(version, about = "Simulated RTSP cameras for VistterStream")]
+struct Args {
+    /// Number of cameras; they get ports base-port, base-port+1, ...
+    #[arg(long, default_value_t = 2)]
+    cameras: u16,
+    /// First port (0 = pick free ports).
+    #[arg(long, default_value_t = 8554)]
+    base_port: u16,
+    #[arg(long, default_value_t = 640)]
+    width: u32,
+    #[arg(long, default_value_t = 360)]
+    height: u32,
+    #[arg(long, default_value_t = 25)]
+    fps: u32,
+    #[arg(long, default_value_t = 800)]
+    bitrate_kbps: u32,
+    /// Digest user (with --password).
+    #[arg(long, requires = "password")]
+    user: Option<String>,
+    #[arg(long, requires = "user")]
+    password: Option<String>,
+    /// Serve this pre-encoded MP4 instead of encoding a test pattern.
+    #[arg(long)]
+    file: Option<PathBuf>,
+    /// No audio track.
+    #[arg(long)]
+    no_audio: bool,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let (tx, rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = tx.send(());
+    })
+    .context("installing the signal handler")?;
+
+    let mut cameras = Vec::new();
+    for i in 0..args.cameras {
+        let port = if args.base_port == 0 {
+            0
+        } else {
+            args.base_port + i
+        };
+        let config = SimCameraConfig {
+            label: format!("CAM {}", i + 1),
+            port,
+            path: format!("/cam{}", i + 1),
+            credentials: args.user.clone().zip(args.password.clone()),
+            width: args.width,
+            height: args.height,
+            fps: args.fps,
+            bitrate_kbps: args.bitrate_kbps,
+            audio: !args.no_audio,
+            file: args.file.clone(),
+        };
+        let camera =
+            SimCamera::start(config).with_context(|| format!("starting camera {}", i + 1))?;
+        println!("camera cam{} {}", i + 1, camera.url());
+        cameras.push(camera);
+    }
+    let _ = rx.recv();
+    drop(cameras);
+    Ok(())
+}
