@@ -201,7 +201,7 @@ fn load(path: &Path) -> Result<Clip, String> {
         .map_err(|e| e.to_string())?;
     src.link(&demux).map_err(|e| e.to_string())?;
 
-    let sinks: Arc<Mutex<Vec<(TrackKind, gst_app::AppSink)>>> = Arc::default();
+    let sinks: Arc<Mutex<Vec<(TrackKind, Collected)>>> = Arc::default();
     let problems: Arc<Mutex<Vec<String>>> = Arc::default();
     {
         let pipeline = pipeline.downgrade();
@@ -233,12 +233,15 @@ fn load(path: &Path) -> Result<Clip, String> {
 
     let mut video = None;
     let mut audio = None;
-    for (kind, sink) in sinks
+    for (kind, collected) in sinks
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .drain(..)
     {
-        let track = drain(&sink)?;
+        let (caps, buffers) =
+            std::mem::take(&mut *collected.lock().unwrap_or_else(PoisonError::into_inner));
+        let caps = caps.ok_or("a track without caps")?;
+        let track = Track { caps, buffers };
         match kind {
             TrackKind::Video => video = Some(track),
             TrackKind::Audio => audio = Some(track),
@@ -254,12 +257,15 @@ fn make(factory: &str) -> Result<gst::Element, String> {
         .map_err(|e| format!("GStreamer element {factory}: {e}"))
 }
 
-/// Links one demuxer pad: the first H.264 and the first AAC track to an appsink each,
-/// anything else to a fakesink.
+/// What an appsink received: the caps of the track and its access units.
+type Collected = Arc<Mutex<(Option<gst::Caps>, Vec<gst::Buffer>)>>;
+
+/// Links one demuxer pad: the first H.264 and the first AAC track to an appsink each (behind
+/// a queue: the demuxer feeds every track from one thread), anything else to a fakesink.
 fn branch(
     pipeline: &gst::Pipeline,
     pad: &gst::Pad,
-    sinks: &Mutex<Vec<(TrackKind, gst_app::AppSink)>>,
+    sinks: &Mutex<Vec<(TrackKind, Collected)>>,
 ) -> Result<(), String> {
     let caps = pad.current_caps().or_else(|| pad.allowed_caps());
     let media = caps
@@ -288,9 +294,14 @@ fn branch(
                     .field("mpegversion", 4)
                     .build(),
             };
-            let sink = gst_app::AppSink::builder().caps(&caps).sync(false).build();
-            sinks.push((kind, sink.clone()));
-            vec![parser, sink.upcast()]
+            let collected = Collected::default();
+            let sink = gst_app::AppSink::builder()
+                .caps(&caps)
+                .sync(false)
+                .callbacks(collect(Arc::clone(&collected)))
+                .build();
+            sinks.push((kind, collected));
+            vec![make("queue")?, parser, sink.upcast()]
         }
         None => {
             let sink = make("fakesink")?;
@@ -308,7 +319,7 @@ fn branch(
     let sink_pad = elements
         .first()
         .and_then(|e| e.static_pad("sink"))
-        .ok_or("parser without a sink pad")?;
+        .ok_or("branch without a sink pad")?;
     pad.link(&sink_pad)
         .map_err(|e| format!("linking the {media} track: {e:?}"))?;
     Ok(())
@@ -335,19 +346,21 @@ fn run_to_eos(pipeline: &gst::Pipeline) -> Result<(), String> {
     }
 }
 
-fn drain(sink: &gst_app::AppSink) -> Result<Track, String> {
-    let mut caps = None;
-    let mut buffers = Vec::new();
-    while let Some(sample) = sink.try_pull_sample(gst::ClockTime::ZERO) {
-        if caps.is_none() {
-            caps = sample.caps_owned();
-        }
-        if let Some(buffer) = sample.buffer_owned() {
-            buffers.push(buffer);
-        }
-    }
-    let caps = caps.ok_or("a track without caps")?;
-    Ok(Track { caps, buffers })
+/// Keeps every sample an appsink receives.
+fn collect(into: Collected) -> gst_app::AppSinkCallbacks {
+    gst_app::AppSinkCallbacks::builder()
+        .new_sample(move |sink| {
+            let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+            let mut collected = into.lock().unwrap_or_else(PoisonError::into_inner);
+            if collected.0.is_none() {
+                collected.0 = sample.caps_owned();
+            }
+            if let Some(buffer) = sample.buffer_owned() {
+                collected.1.push(buffer);
+            }
+            Ok(gst::FlowSuccess::Ok)
+        })
+        .build()
 }
 
 /// Moves both tracks to a timeline starting at zero and computes the loop period.

@@ -1,0 +1,129 @@
+//! Wiring: the shared state handlers see, and the bridge from stored rows to runtime specs.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use metrics_exporter_prometheus::PrometheusHandle;
+use sqlx::SqlitePool;
+use tokio::sync::watch;
+use url::Url;
+use vistterstream_actors::Runtime;
+use vistterstream_actors::camera::CameraSpec;
+use vistterstream_actors::media::snapshot::Jpeg;
+use vistterstream_actors::supervisor::{ReconcileCameras, RemoveCamera, UpsertCamera};
+
+use crate::config::Config;
+use crate::domain::camera::rtsp_url;
+use crate::secrets::SecretBox;
+use crate::store::cameras::{self, CameraRow};
+
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub pool: SqlitePool,
+    pub secrets: SecretBox,
+    pub runtime: Runtime,
+    pub metrics: PrometheusHandle,
+    pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// Recent live snapshots per camera: many viewers, one decode.
+    pub snapshot_cache: Mutex<HashMap<i64, (Instant, Jpeg)>>,
+    /// Flips to `true` at shutdown so long-lived responses (SSE) end.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl AppState {
+    pub fn new(
+        config: Arc<Config>,
+        pool: SqlitePool,
+        secrets: SecretBox,
+        runtime: Runtime,
+        metrics: PrometheusHandle,
+        shutdown: watch::Receiver<bool>,
+    ) -> Self {
+        let per_minute = NonZeroU32::new(config.auth.login_attempts_per_minute.max(1))
+            .unwrap_or(NonZeroU32::MIN);
+        Self {
+            login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            config,
+            pool,
+            secrets,
+            runtime,
+            metrics,
+            snapshot_cache: Mutex::new(HashMap::new()),
+            shutdown,
+        }
+    }
+
+    pub fn snapshots_dir(&self) -> PathBuf {
+        self.config.data_dir.join("snapshots")
+    }
+
+    /// The runtime spec of a stored camera (password unsealed).
+    pub fn camera_spec(&self, row: &CameraRow) -> anyhow::Result<CameraSpec> {
+        let url = rtsp_url(&row.scheme, &row.host, row.port as u16, &row.path);
+        let url = Url::parse(&url).with_context(|| format!("camera {}: stored URL {url} is invalid", row.id))?;
+        let password = row
+            .password_enc
+            .as_deref()
+            .map(|sealed| self.secrets.open(sealed))
+            .transpose()
+            .with_context(|| format!("camera {}: unsealing its password", row.id))?;
+        Ok(CameraSpec {
+            id: row.id,
+            name: row.name.clone(),
+            url,
+            username: row.username.clone(),
+            password,
+            stall_timeout: Duration::from_secs(self.config.cameras.stall_timeout_secs.max(1)),
+            connect_timeout: Duration::from_secs(self.config.cameras.connect_timeout_secs.max(1)),
+        })
+    }
+
+    /// Tell the runtime about a created or changed camera: takes effect at once.
+    pub fn apply_camera(&self, row: &CameraRow) -> anyhow::Result<()> {
+        if row.enabled {
+            let spec = self.camera_spec(row)?;
+            self.runtime.supervisor.do_send(UpsertCamera(spec));
+        } else {
+            self.runtime.supervisor.do_send(RemoveCamera(row.id));
+        }
+        self.forget_snapshot(row.id);
+        Ok(())
+    }
+
+    pub fn remove_camera(&self, id: i64) {
+        self.runtime.supervisor.do_send(RemoveCamera(id));
+        self.forget_snapshot(id);
+    }
+
+    fn forget_snapshot(&self, id: i64) {
+        self.snapshot_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+    }
+
+    /// Make the runtime run exactly the enabled stored cameras (at start-up).
+    pub async fn reconcile_cameras(&self) -> anyhow::Result<usize> {
+        let rows = cameras::list(&self.pool).await.context("listing cameras")?;
+        let mut specs = Vec::new();
+        for row in rows.iter().filter(|r| r.enabled) {
+            match self.camera_spec(row) {
+                Ok(spec) => specs.push(spec),
+                Err(e) => tracing::error!(camera = row.id, error = %format!("{e:#}"), "camera not started"),
+            }
+        }
+        let n = specs.len();
+        self.runtime
+            .supervisor
+            .send(ReconcileCameras(specs))
+            .await
+            .context("the supervisor did not answer")?;
+        Ok(n)
+    }
+}

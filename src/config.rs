@@ -1,0 +1,241 @@
+//! Configuration: defaults < TOML file (`--config`) < `VISTTER_*` environment < CLI flags.
+//!
+//! Every field has a default, so the appliance runs with no file at all. Nested keys map to
+//! the environment with a double underscore: `VISTTER_CAMERAS__STALL_TIMEOUT_SECS=8`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address the HTTP API and UI listen on.
+    pub listen: SocketAddr,
+    /// Holds the SQLite database, the secret key, snapshots and (later) recordings.
+    pub data_dir: PathBuf,
+    pub log_format: LogFormat,
+    /// `tracing` filter, e.g. `info` or `info,vistterstream_actors=debug`.
+    pub log_level: String,
+    pub cameras: CameraConfig,
+    pub snapshots: SnapshotConfig,
+    pub auth: AuthConfig,
+    pub http: HttpConfig,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CameraConfig {
+    /// No frame for this long = stalled; the session is dropped and reopened.
+    pub stall_timeout_secs: u64,
+    /// DESCRIBE/SETUP/PLAY and the first frame must complete within this.
+    pub connect_timeout_secs: u64,
+    /// Bound of a connection test.
+    pub test_timeout_secs: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SnapshotConfig {
+    /// Stored snapshots older than this are deleted.
+    pub retention_days: u32,
+    /// At most this many stored snapshots per camera (the oldest go first).
+    pub max_per_camera: u32,
+    /// A live snapshot is reused for this long (many viewers, one decode).
+    pub cache_ms: u64,
+    pub jpeg_quality: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Lifetime of a login session (cookie and its bearer token).
+    pub session_ttl_hours: u32,
+    /// Failed-or-not login attempts allowed per client address per minute.
+    pub login_attempts_per_minute: u32,
+    /// Mark the session cookie `Secure` (set when the UI is served over HTTPS).
+    pub secure_cookie: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Largest JSON request body accepted.
+    pub json_limit_bytes: usize,
+    /// Seconds in-flight requests get to finish at shutdown.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            log_format: LogFormat::Pretty,
+            log_level: "info".into(),
+            cameras: CameraConfig::default(),
+            snapshots: SnapshotConfig::default(),
+            auth: AuthConfig::default(),
+            http: HttpConfig::default(),
+        }
+    }
+}
+
+impl Default for CameraConfig {
+    fn default() -> Self {
+        Self {
+            stall_timeout_secs: 5,
+            connect_timeout_secs: 10,
+            test_timeout_secs: 10,
+        }
+    }
+}
+
+impl Default for SnapshotConfig {
+    fn default() -> Self {
+        Self {
+            retention_days: 30,
+            max_per_camera: 200,
+            cache_ms: 1000,
+            jpeg_quality: 85,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_ttl_hours: 24 * 7,
+            login_attempts_per_minute: 10,
+            secure_cookie: false,
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            json_limit_bytes: 64 * 1024,
+            shutdown_grace_secs: 3,
+        }
+    }
+}
+
+/// Values given as CLI flags: the top layer.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FlagOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<LogFormat>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_level: Option<String>,
+}
+
+/// Environment variables that are not configuration keys.
+const NON_CONFIG_ENV: &[&str] = &["admin_password"];
+
+impl Config {
+    /// Layer the sources: defaults, the TOML file, `VISTTER_*` variables, then flags.
+    pub fn load(file: Option<&Path>, flags: &FlagOverrides) -> Result<Config, figment::Error> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(figment::Error::from(format!(
+                    "config file {} does not exist",
+                    file.display()
+                )));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment
+            .merge(
+                Env::prefixed("VISTTER_")
+                    .split("__")
+                    .ignore(NON_CONFIG_ENV),
+            )
+            .merge(Serialized::defaults(flags))
+            .extract()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_need_no_file() {
+        Jail::expect_with(|_| {
+            let c = Config::load(None, &FlagOverrides::default())?;
+            assert_eq!(c, Config::default());
+            assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+            assert_eq!(c.data_dir, PathBuf::from("./data"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn layers_override_in_order() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "vistter.toml",
+                "listen = \"127.0.0.1:9000\"\ndata_dir = \"/from/file\"\nlog_level = \"debug\"\n\
+                 [cameras]\nstall_timeout_secs = 7\nconnect_timeout_secs = 11",
+            )?;
+            jail.set_env("VISTTER_DATA_DIR", "/from/env");
+            jail.set_env("VISTTER_CAMERAS__STALL_TIMEOUT_SECS", "9");
+            jail.set_env("VISTTER_ADMIN_PASSWORD", "not-a-config-key");
+            let flags = FlagOverrides {
+                data_dir: Some("/from/flag".into()),
+                ..Default::default()
+            };
+            let c = Config::load(Some(Path::new("vistter.toml")), &flags)?;
+            assert_eq!(c.listen.to_string(), "127.0.0.1:9000"); // file
+            assert_eq!(c.log_level, "debug"); // file
+            assert_eq!(c.cameras.connect_timeout_secs, 11); // file
+            assert_eq!(c.cameras.stall_timeout_secs, 9); // env beats file
+            assert_eq!(c.data_dir, PathBuf::from("/from/flag")); // flag beats env
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_errors_naming_the_key() {
+        Jail::expect_with(|jail| {
+            jail.create_file("bad.toml", "lisen = \"127.0.0.1:1\"")?;
+            let e = Config::load(Some(Path::new("bad.toml")), &FlagOverrides::default())
+                .unwrap_err();
+            assert!(e.to_string().contains("lisen"), "{e}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("VISTTER_LISTEN", "not-an-address");
+            let e = Config::load(None, &FlagOverrides::default()).unwrap_err();
+            assert!(format!("{e}").contains("listen") || format!("{e:?}").contains("listen"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn missing_config_file_is_an_error() {
+        let e = Config::load(
+            Some(Path::new("/nonexistent/vistter.toml")),
+            &FlagOverrides::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("does not exist"));
+    }
+}

@@ -1,0 +1,59 @@
+//! Domain rules that are pure functions: validation, URL composition, vendor profiles.
+
+pub mod camera;
+pub mod user;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One invalid field, named by its JSON path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Collects field errors so that one response lists every problem, not only the first.
+#[derive(Debug, Default)]
+pub struct Validation(Vec<FieldError>);
+
+impl Validation {
+    pub fn error(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    pub fn finish<T>(self, value: T) -> Result<T, Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.0)
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Trimmed text of `min..=max` characters without control characters.
+pub fn check_text(v: &mut Validation, field: &str, value: &str, min: usize, max: usize) -> String {
+    let trimmed = value.trim();
+    let len = trimmed.chars().count();
+    if len < min {
+        v.error(field, if min == 1 { "must not be empty".to_string() } else { format!("must be at least {min} characters") });
+    } else if len > max {
+        v.error(field, format!("must be at most {max} characters"));
+    } else if trimmed.chars().any(char::is_control) {
+        v.error(field, "must not contain control characters");
+    }
+    trimmed.to_string()
+}

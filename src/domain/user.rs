@@ -1,0 +1,86 @@
+//! Users and roles (AU-1).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{FieldError, Validation};
+
+/// What a user (or an API token) may do. Ordered: each role includes the ones below it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Read everything except users and tokens of others.
+    Viewer,
+    /// Viewer, plus change cameras, outputs, timelines.
+    Operator,
+    /// Operator, plus users, tokens of everybody, settings.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Stored values are constrained by a CHECK; anything else reads as the least privilege.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "admin" => Role::Admin,
+            "operator" => Role::Operator,
+            _ => Role::Viewer,
+        }
+    }
+}
+
+pub const MIN_PASSWORD: usize = 8;
+pub const MAX_PASSWORD: usize = 256;
+
+pub fn validate_username(v: &mut Validation, field: &str, username: &str) -> String {
+    let u = username.trim();
+    let len = u.chars().count();
+    if !(3..=50).contains(&len) {
+        v.error(field, "must be 3 to 50 characters");
+    } else if !u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+        v.error(field, "may contain only letters, digits, '.', '_' and '-'");
+    }
+    u.to_string()
+}
+
+pub fn validate_password(v: &mut Validation, field: &str, password: &str) {
+    let len = password.chars().count();
+    if len < MIN_PASSWORD {
+        v.error(field, format!("must be at least {MIN_PASSWORD} characters"));
+    } else if len > MAX_PASSWORD {
+        v.error(field, format!("must be at most {MAX_PASSWORD} characters"));
+    }
+}
+
+pub fn check_new_user(username: &str, password: &str) -> Result<String, Vec<FieldError>> {
+    let mut v = Validation::default();
+    let u = validate_username(&mut v, "username", username);
+    validate_password(&mut v, "password", password);
+    v.finish(u)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_ordered() {
+        assert!(Role::Admin > Role::Operator && Role::Operator > Role::Viewer);
+        assert_eq!(Role::parse("bogus"), Role::Viewer);
+    }
+
+    #[test]
+    fn usernames_and_passwords_are_checked() {
+        assert!(check_new_user("alice", "correct horse").is_ok());
+        let e = check_new_user("al", "short").unwrap_err();
+        assert_eq!(e.len(), 2);
+        assert!(check_new_user("bad name", "longenough").is_err());
+    }
+}

@@ -1,0 +1,31 @@
+//! `GET /api/v1/audit`: the audit log of changes (admin only).
+
+use actix_web::{get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::error::{ApiError, Problem};
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::domain::user::Role;
+use crate::store::audit::{self, AuditEntry};
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// 1–500, default 100.
+    pub limit: Option<i64>,
+    /// Page backwards: entries with a smaller id.
+    pub before_id: Option<i64>,
+}
+
+#[utoipa::path(tag = "audit", params(AuditQuery), responses((status = 200, body = [AuditEntry]), (status = 403, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[get("/audit")]
+pub async fn list(state: web::Data<AppState>, who: Principal, q: web::Query<AuditQuery>) -> Result<web::Json<Vec<AuditEntry>>, ApiError> {
+    who.require(Role::Admin)?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::field("limit", "must be between 1 and 500"));
+    }
+    Ok(web::Json(audit::list(&state.pool, limit, q.before_id).await?))
+}

@@ -1,0 +1,60 @@
+//! `GET /api/v1/events`: server-sent events for state changes, so the UI never polls.
+//! The stream opens with the current state of every camera, then carries changes; a comment
+//! line every 15 s keeps proxies from closing it. It ends when the appliance shuts down.
+
+use std::time::Duration;
+
+use actix_web::{HttpResponse, get, web};
+use futures::StreamExt;
+use tokio_stream::wrappers::{BroadcastStream, IntervalStream, WatchStream};
+use vistterstream_actors::RuntimeEvent;
+
+use super::error::{ApiError, Problem};
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::store::cameras;
+
+fn frame(event: &RuntimeEvent) -> web::Bytes {
+    let data = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
+    web::Bytes::from(format!("event: {}\ndata: {data}\n\n", event.name()))
+}
+
+#[utoipa::path(
+    tag = "events",
+    responses((status = 200, content_type = "text/event-stream", description = "`event: camera.state` with `data: {type, camera_id, state, reason, at}`"), (status = 401, body = Problem)),
+    security(("bearer" = []), ("cookie" = []))
+)]
+#[get("/events")]
+pub async fn stream(state: web::Data<AppState>, _who: Principal) -> Result<HttpResponse, ApiError> {
+    // Subscribe before reading the current state, so no change falls in between.
+    let live = BroadcastStream::new(state.runtime.events.subscribe()).filter_map(|e| async move {
+        match e {
+            Ok(event) => Some(frame(&event)),
+            // A slow reader lost events: tell it to refetch.
+            Err(_) => Some(web::Bytes::from_static(b"event: resync\ndata: {}\n\n")),
+        }
+    });
+    let mut initial = vec![web::Bytes::from_static(b"retry: 2000\n\n")];
+    for row in cameras::list(&state.pool).await? {
+        let status = super::cameras::status_of(&state, &row);
+        initial.push(frame(&RuntimeEvent::CameraState {
+            camera_id: row.id,
+            state: status.state,
+            reason: status.reason,
+            at: chrono::Utc::now(),
+        }));
+    }
+    let heartbeat = IntervalStream::new(tokio::time::interval(Duration::from_secs(15)))
+        .skip(1)
+        .map(|_| web::Bytes::from_static(b": keep-alive\n\n"));
+    let shutdown = WatchStream::new(state.shutdown.clone()).filter(|stop| futures::future::ready(*stop));
+    let body = futures::stream::iter(initial)
+        .chain(futures::stream::select(live, heartbeat))
+        .take_until(shutdown.into_future())
+        .map(Ok::<_, actix_web::Error>);
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body))
+}

@@ -1,0 +1,134 @@
+//! The HTTP surface: JSON REST under `/api/v1` (one module per resource), health, metrics,
+//! the OpenAPI document and its browsable docs.
+
+pub mod audit;
+pub mod auth;
+pub mod cameras;
+pub mod error;
+pub mod events;
+pub mod health;
+pub mod json;
+pub mod snapshots;
+pub mod tokens;
+pub mod users;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use error::ApiError;
+
+/// The `/api/v1` routes (nested under that prefix in [`ApiDoc`]).
+#[derive(OpenApi)]
+#[openapi(paths(
+    auth::login, auth::logout, auth::me, auth::change_password,
+    users::list, users::get_one, users::create, users::update, users::remove,
+    tokens::list, tokens::create, tokens::revoke,
+    cameras::list, cameras::get_one, cameras::create, cameras::update, cameras::remove,
+    cameras::test_unsaved, cameras::test_saved, cameras::live_snapshot,
+    snapshots::capture, snapshots::list, snapshots::get_one, snapshots::image, snapshots::remove,
+    events::stream,
+    audit::list,
+))]
+struct V1Api;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "VistterStream appliance API",
+        description = "Cameras, snapshots, users and tokens of a VistterStream appliance. \
+                       Errors are application/problem+json naming the offending field.",
+        license(name = "MIT")
+    ),
+    paths(health::healthz, health::readyz, health::metrics),
+    nest((path = "/api/v1", api = V1Api)),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "auth", description = "Login sessions"),
+        (name = "users", description = "User administration (admin)"),
+        (name = "tokens", description = "Scoped API tokens"),
+        (name = "cameras", description = "Cameras, connection tests, live snapshots, health"),
+        (name = "snapshots", description = "Stored snapshots with retention"),
+        (name = "events", description = "Server-sent state changes"),
+        (name = "audit", description = "Audit log"),
+        (name = "system", description = "Health and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+        );
+    }
+}
+
+/// Every route of the appliance.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PathConfig::default().error_handler(|e, _| {
+        ApiError::BadRequest { code: "invalid_path", detail: format!("invalid path parameter: {e}"), field: None }.into()
+    }))
+    .app_data(web::QueryConfig::default().error_handler(|e, _| {
+        ApiError::BadRequest { code: "invalid_query", detail: format!("invalid query: {e}"), field: None }.into()
+    }))
+    .service(health::healthz)
+    .service(health::readyz)
+    .service(health::metrics)
+    .service(
+        web::scope("/api/v1")
+            .service(auth::login)
+            .service(auth::logout)
+            .service(auth::me)
+            .service(auth::change_password)
+            .service(users::list)
+            .service(users::create)
+            .service(users::get_one)
+            .service(users::update)
+            .service(users::remove)
+            .service(tokens::list)
+            .service(tokens::create)
+            .service(tokens::revoke)
+            .service(cameras::list)
+            .service(cameras::create)
+            // literal paths before `{id}` ones
+            .service(cameras::test_unsaved)
+            .service(cameras::get_one)
+            .service(cameras::update)
+            .service(cameras::remove)
+            .service(cameras::test_saved)
+            .service(cameras::live_snapshot)
+            .service(snapshots::capture)
+            .service(snapshots::list)
+            .service(snapshots::get_one)
+            .service(snapshots::image)
+            .service(snapshots::remove)
+            .service(events::stream)
+            .service(audit::list)
+            .route("/openapi.json", web::get().to(openapi_json))
+            .default_service(web::to(api_not_found)),
+    )
+    .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.docs.json", ApiDoc::openapi()));
+}
+
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+/// Unknown `/api/v1` routes: 401 without credentials (nothing is revealed about what
+/// exists), otherwise a problem+json 404.
+async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    if crate::auth::principal::presented_token(&req).is_none() {
+        return Err(ApiError::Unauthorized);
+    }
+    Err(ApiError::NotFound(format!("no such endpoint: {} {}", req.method(), req.path())))
+}

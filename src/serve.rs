@@ -1,0 +1,128 @@
+//! `vistterstream serve`: start everything, and shut it all down cleanly on SIGTERM/SIGINT.
+//!
+//! Shutdown order: stop accepting requests (in-flight ones get a grace period, event
+//! streams end), stop the camera actors and wait for their RTSP TEARDOWNs, close the
+//! database. All within 5 s.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{App, HttpServer, middleware, web};
+use anyhow::Context;
+use tokio::sync::watch;
+use vistterstream_actors::Runtime;
+use vistterstream_actors::supervisor::Shutdown;
+
+use crate::app::AppState;
+use crate::auth::password;
+use crate::config::Config;
+use crate::secrets::SecretBox;
+use crate::store::{self, users};
+
+pub fn run(config: Config) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(serve(config))
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let config = Arc::new(config);
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    vistterstream_actors::media::init().context("initialising GStreamer (is it installed? run scripts/setup.sh)")?;
+    let metrics = crate::metrics::install().context("installing the metrics recorder")?;
+    let secrets = SecretBox::open_or_create(&config.data_dir)?;
+    let pool = store::open(&config.data_dir).await?;
+    first_run_admin(&pool).await?;
+
+    let runtime = Runtime::start();
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let state = web::Data::new(AppState::new(config.clone(), pool.clone(), secrets, runtime.clone(), metrics, shutdown_rx));
+    let started = state.reconcile_cameras().await?;
+    tracing::info!(cameras = started, data_dir = %config.data_dir.display(), "cameras started");
+    if let Err(e) = crate::http::snapshots::prune(&state).await {
+        tracing::warn!(error = %e, "snapshot retention");
+    }
+
+    let app_state = state.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(app_state.clone())
+            .wrap(middleware::from_fn(crate::metrics::http_metrics))
+            .wrap(
+                middleware::DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "same-origin")),
+            )
+            .configure(crate::http::configure)
+    })
+    .disable_signals()
+    .shutdown_timeout(config.http.shutdown_grace_secs)
+    .bind(config.listen)
+    .with_context(|| format!("listening on {}", config.listen))?
+    .run();
+    let handle = server.handle();
+    tracing::info!(listen = %config.listen, "VistterStream {} serving on http://{}", env!("CARGO_PKG_VERSION"), config.listen);
+
+    let server_task = actix_web::rt::spawn(server);
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    let _ = shutdown_tx.send(true);
+    handle.stop(true).await;
+    let _ = server_task.await;
+    if let Err(e) = runtime.supervisor.send(Shutdown { timeout: Duration::from_secs(2) }).await {
+        tracing::warn!(error = %e, "supervisor shutdown");
+    }
+    pool.close().await;
+    tracing::info!("stopped");
+    actix_web::rt::System::current().stop();
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// First run: no user exists. Create `admin` with `VISTTER_ADMIN_PASSWORD`, or generate a
+/// password and print it once (to the console, not the log). Never touches existing users.
+async fn first_run_admin(pool: &sqlx::SqlitePool) -> anyhow::Result<()> {
+    if users::count(pool).await.context("counting users")? > 0 {
+        return Ok(());
+    }
+    let (password, generated) = match std::env::var("VISTTER_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => (p, false),
+        _ => (password::generate(), true),
+    };
+    let hash = tokio::task::spawn_blocking({
+        let password = password.clone();
+        move || password::hash(&password)
+    })
+    .await
+    .context("hashing the admin password")??;
+    users::insert(pool, "admin", &hash, "admin").await.context("creating the admin user")?;
+    if generated {
+        eprintln!(
+            "\n  First run: created user 'admin' with password: {password}\n  \
+             It is shown only now. Change it after logging in.\n"
+        );
+    }
+    tracing::info!(generated, "first run: created the admin user");
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! Stored snapshot metadata; the JPEG files live in `<data-dir>/snapshots/`.
+
+use serde::Serialize;
+use sqlx::{FromRow, SqlitePool};
+use utoipa::ToSchema;
+
+use super::now;
+
+#[derive(Clone, Debug, FromRow, Serialize, ToSchema)]
+pub struct SnapshotRow {
+    pub id: i64,
+    pub camera_id: i64,
+    #[serde(skip)]
+    pub file_name: String,
+    pub width: i64,
+    pub height: i64,
+    pub bytes: i64,
+    /// `stream` (decoded from the camera's video).
+    pub source: String,
+    pub note: Option<String>,
+    pub created_at: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert(
+    pool: &SqlitePool,
+    camera_id: i64,
+    file_name: &str,
+    width: u32,
+    height: u32,
+    bytes: usize,
+    source: &str,
+    note: Option<&str>,
+) -> sqlx::Result<SnapshotRow> {
+    sqlx::query_as(
+        "INSERT INTO snapshots (camera_id, file_name, width, height, bytes, source, note, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+    )
+    .bind(camera_id)
+    .bind(file_name)
+    .bind(width)
+    .bind(height)
+    .bind(bytes as i64)
+    .bind(source)
+    .bind(note)
+    .bind(now())
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn list_for_camera(pool: &SqlitePool, camera_id: i64) -> sqlx::Result<Vec<SnapshotRow>> {
+    sqlx::query_as("SELECT * FROM snapshots WHERE camera_id = ? ORDER BY id DESC")
+        .bind(camera_id)
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn get(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<SnapshotRow>> {
+    sqlx::query_as("SELECT * FROM snapshots WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<SnapshotRow>> {
+    sqlx::query_as("DELETE FROM snapshots WHERE id = ? RETURNING *")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn file_names_for_camera(pool: &SqlitePool, camera_id: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT file_name FROM snapshots WHERE camera_id = ?")
+        .bind(camera_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// Delete rows beyond the retention policy (older than `cutoff`, or beyond the newest
+/// `keep` of a camera) and return their file names so the files can be removed.
+pub async fn prune(pool: &SqlitePool, cutoff: &str, keep: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "DELETE FROM snapshots WHERE created_at < ?1 OR id IN (
+             SELECT id FROM (
+                 SELECT id, ROW_NUMBER() OVER (PARTITION BY camera_id ORDER BY id DESC) AS n
+                 FROM snapshots)
+             WHERE n > ?2)
+         RETURNING file_name",
+    )
+    .bind(cutoff)
+    .bind(keep)
+    .fetch_all(pool)
+    .await
+}
