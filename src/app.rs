@@ -66,7 +66,8 @@ impl AppState {
     /// The runtime spec of a stored camera (password unsealed).
     pub fn camera_spec(&self, row: &CameraRow) -> anyhow::Result<CameraSpec> {
         let url = rtsp_url(&row.scheme, &row.host, row.port as u16, &row.path);
-        let url = Url::parse(&url).with_context(|| format!("camera {}: stored URL {url} is invalid", row.id))?;
+        let url = Url::parse(&url)
+            .with_context(|| format!("camera {}: stored URL {url} is invalid", row.id))?;
         let password = row
             .password_enc
             .as_deref()
@@ -115,7 +116,9 @@ impl AppState {
         for row in rows.iter().filter(|r| r.enabled) {
             match self.camera_spec(row) {
                 Ok(spec) => specs.push(spec),
-                Err(e) => tracing::error!(camera = row.id, error = %format!("{e:#}"), "camera not started"),
+                Err(e) => {
+                    tracing::error!(camera = row.id, error = %format!("{e:#}"), "camera not started")
+                }
             }
         }
         let n = specs.len();

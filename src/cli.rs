@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use crate::config::{Config, FlagOverrides, LogFormat};
 
 #[derive(Parser, Debug)]
-#[command(name = "vistterstream", version, about = "Camera-to-live broadcast appliance")]
+#[command(
+    name = "vistterstream",
+    version,
+    about = "Camera-to-live broadcast appliance"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -42,7 +46,7 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    pub fn load(&self) -> Result<Config, figment::Error> {
+    pub fn load(&self) -> Result<Config, Box<figment::Error>> {
         let flags = FlagOverrides {
             listen: self.listen,
             data_dir: self.data_dir.clone(),

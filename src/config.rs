@@ -149,29 +149,27 @@ const NON_CONFIG_ENV: &[&str] = &["admin_password"];
 
 impl Config {
     /// Layer the sources: defaults, the TOML file, `VISTTER_*` variables, then flags.
-    pub fn load(file: Option<&Path>, flags: &FlagOverrides) -> Result<Config, figment::Error> {
+    pub fn load(file: Option<&Path>, flags: &FlagOverrides) -> Result<Config, Box<figment::Error>> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(file) = file {
             if !file.exists() {
-                return Err(figment::Error::from(format!(
+                return Err(Box::new(figment::Error::from(format!(
                     "config file {} does not exist",
                     file.display()
-                )));
+                ))));
             }
             figment = figment.merge(Toml::file_exact(file));
         }
         figment
-            .merge(
-                Env::prefixed("VISTTER_")
-                    .split("__")
-                    .ignore(NON_CONFIG_ENV),
-            )
+            .merge(Env::prefixed("VISTTER_").split("__").ignore(NON_CONFIG_ENV))
             .merge(Serialized::defaults(flags))
             .extract()
+            .map_err(Box::new)
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail API returns figment::Error
 mod tests {
     use super::*;
     use figment::Jail;
@@ -179,7 +177,7 @@ mod tests {
     #[test]
     fn defaults_need_no_file() {
         Jail::expect_with(|_| {
-            let c = Config::load(None, &FlagOverrides::default())?;
+            let c = Config::load(None, &FlagOverrides::default()).map_err(|e| *e)?;
             assert_eq!(c, Config::default());
             assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
             assert_eq!(c.data_dir, PathBuf::from("./data"));
@@ -202,7 +200,7 @@ mod tests {
                 data_dir: Some("/from/flag".into()),
                 ..Default::default()
             };
-            let c = Config::load(Some(Path::new("vistter.toml")), &flags)?;
+            let c = Config::load(Some(Path::new("vistter.toml")), &flags).map_err(|e| *e)?;
             assert_eq!(c.listen.to_string(), "127.0.0.1:9000"); // file
             assert_eq!(c.log_level, "debug"); // file
             assert_eq!(c.cameras.connect_timeout_secs, 11); // file
@@ -216,15 +214,18 @@ mod tests {
     fn unknown_keys_and_bad_values_are_errors_naming_the_key() {
         Jail::expect_with(|jail| {
             jail.create_file("bad.toml", "lisen = \"127.0.0.1:1\"")?;
-            let e = Config::load(Some(Path::new("bad.toml")), &FlagOverrides::default())
-                .unwrap_err();
+            let e =
+                Config::load(Some(Path::new("bad.toml")), &FlagOverrides::default()).unwrap_err();
             assert!(e.to_string().contains("lisen"), "{e}");
             Ok(())
         });
         Jail::expect_with(|jail| {
             jail.set_env("VISTTER_LISTEN", "not-an-address");
             let e = Config::load(None, &FlagOverrides::default()).unwrap_err();
-            assert!(format!("{e}").contains("listen") || format!("{e:?}").contains("listen"), "{e}");
+            assert!(
+                format!("{e}").contains("listen") || format!("{e:?}").contains("listen"),
+                "{e}"
+            );
             Ok(())
         });
     }

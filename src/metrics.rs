@@ -11,7 +11,9 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::app::AppState;
 
-const LATENCY_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 /// Install the global recorder. Call once per process.
 pub fn install() -> anyhow::Result<PrometheusHandle> {
@@ -23,16 +25,49 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
 }
 
 fn describe() {
-    describe_gauge!("vistter_camera_up", "1 while the camera is streaming, else 0");
-    describe_counter!("vistter_camera_frames_total", "Video frames received from the camera");
-    describe_counter!("vistter_camera_received_bytes_total", Unit::Bytes, "Media bytes received from the camera");
-    describe_counter!("vistter_camera_reconnects_total", "RTSP sessions that ended and were reopened");
-    describe_gauge!("vistter_camera_bitrate_bps", "Received media bitrate over the last seconds, bits per second");
-    describe_gauge!("vistter_camera_fps", "Received video frames per second over the last seconds");
-    describe_gauge!("vistter_camera_last_frame_age_seconds", Unit::Seconds, "Seconds since the camera's last frame (at scrape time)");
-    describe_gauge!("vistter_camera_subscribers", "Consumers subscribed to the camera's frames");
-    describe_counter!("vistter_http_requests_total", "HTTP requests by method, route and status");
-    describe_histogram!("vistter_http_request_duration_seconds", Unit::Seconds, "HTTP request latency by method and route");
+    describe_gauge!(
+        "vistter_camera_up",
+        "1 while the camera is streaming, else 0"
+    );
+    describe_counter!(
+        "vistter_camera_frames_total",
+        "Video frames received from the camera"
+    );
+    describe_counter!(
+        "vistter_camera_received_bytes_total",
+        Unit::Bytes,
+        "Media bytes received from the camera"
+    );
+    describe_counter!(
+        "vistter_camera_reconnects_total",
+        "RTSP sessions that ended and were reopened"
+    );
+    describe_gauge!(
+        "vistter_camera_bitrate_bps",
+        "Received media bitrate over the last seconds, bits per second"
+    );
+    describe_gauge!(
+        "vistter_camera_fps",
+        "Received video frames per second over the last seconds"
+    );
+    describe_gauge!(
+        "vistter_camera_last_frame_age_seconds",
+        Unit::Seconds,
+        "Seconds since the camera's last frame (at scrape time)"
+    );
+    describe_gauge!(
+        "vistter_camera_subscribers",
+        "Consumers subscribed to the camera's frames"
+    );
+    describe_counter!(
+        "vistter_http_requests_total",
+        "HTTP requests by method, route and status"
+    );
+    describe_histogram!(
+        "vistter_http_request_duration_seconds",
+        Unit::Seconds,
+        "HTTP request latency by method and route"
+    );
     describe_gauge!("vistter_build_info", "Always 1; labels carry the version");
     metrics::gauge!("vistter_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
 }
@@ -46,18 +81,25 @@ pub fn refresh_camera_gauges(state: &AppState) {
             if let Some(age) = status.last_frame_age_ms {
                 metrics::gauge!("vistter_camera_last_frame_age_seconds", "camera" => camera.clone()).set(age as f64 / 1000.0);
             }
-            metrics::gauge!("vistter_camera_subscribers", "camera" => camera).set(feed.subscriber_count() as f64);
+            metrics::gauge!("vistter_camera_subscribers", "camera" => camera)
+                .set(feed.subscriber_count() as f64);
         }
     }
 }
 
 /// Count and time every request, labelled by the route pattern (not the raw path, which
 /// would make a series per camera id).
-pub async fn http_metrics(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+pub async fn http_metrics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().to_string();
     let response = next.call(req).await?;
-    let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
     let status = response.status().as_u16().to_string();
     metrics::counter!("vistter_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
     metrics::histogram!("vistter_http_request_duration_seconds", "method" => method, "route" => route).record(started.elapsed().as_secs_f64());

@@ -45,7 +45,8 @@ impl SecretBox {
                 key.to_vec()
             }
             Err(e) => {
-                return Err(e).with_context(|| format!("reading the secret key {}", path.display()));
+                return Err(e)
+                    .with_context(|| format!("reading the secret key {}", path.display()));
             }
         };
         anyhow::ensure!(

@@ -27,7 +27,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let config = Arc::new(config);
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
-    vistterstream_actors::media::init().context("initialising GStreamer (is it installed? run scripts/setup.sh)")?;
+    vistterstream_actors::media::init()
+        .context("initialising GStreamer (is it installed? run scripts/setup.sh)")?;
     let metrics = crate::metrics::install().context("installing the metrics recorder")?;
     let secrets = SecretBox::open_or_create(&config.data_dir)?;
     let pool = store::open(&config.data_dir).await?;
@@ -35,7 +36,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
     let runtime = Runtime::start();
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let state = web::Data::new(AppState::new(config.clone(), pool.clone(), secrets, runtime.clone(), metrics, shutdown_rx));
+    let state = web::Data::new(AppState::new(
+        config.clone(),
+        pool.clone(),
+        secrets,
+        runtime.clone(),
+        metrics,
+        shutdown_rx,
+    ));
     let started = state.reconcile_cameras().await?;
     tracing::info!(cameras = started, data_dir = %config.data_dir.display(), "cameras started");
     if let Err(e) = crate::http::snapshots::prune(&state).await {
@@ -69,7 +77,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let _ = shutdown_tx.send(true);
     handle.stop(true).await;
     let _ = server_task.await;
-    if let Err(e) = runtime.supervisor.send(Shutdown { timeout: Duration::from_secs(2) }).await {
+    if let Err(e) = runtime
+        .supervisor
+        .send(Shutdown {
+            timeout: Duration::from_secs(2),
+        })
+        .await
+    {
         tracing::warn!(error = %e, "supervisor shutdown");
     }
     pool.close().await;
@@ -82,7 +96,10 @@ async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
             (Ok(mut term), Ok(mut int)) => {
                 tokio::select! {
                     _ = term.recv() => {}
@@ -116,7 +133,9 @@ async fn first_run_admin(pool: &sqlx::SqlitePool) -> anyhow::Result<()> {
     })
     .await
     .context("hashing the admin password")??;
-    users::insert(pool, "admin", &hash, "admin").await.context("creating the admin user")?;
+    users::insert(pool, "admin", &hash, "admin")
+        .await
+        .context("creating the admin user")?;
     if generated {
         eprintln!(
             "\n  First run: created user 'admin' with password: {password}\n  \

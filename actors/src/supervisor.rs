@@ -283,7 +283,9 @@ impl Handler<Shutdown> for Supervisor {
             }
             let all = futures::future::join_all(groups.iter().map(|g| g.await_teardown()));
             if tokio::time::timeout(msg.timeout, all).await.is_err() {
-                tracing::warn!("some RTSP sessions were not torn down before the shutdown deadline");
+                tracing::warn!(
+                    "some RTSP sessions were not torn down before the shutdown deadline"
+                );
             }
         })
     }

@@ -54,9 +54,13 @@ async fn streams_fans_out_survives_a_crash_and_snapshots() {
     })
     .unwrap();
     let rt = Runtime::start();
-    rt.supervisor.do_send(UpsertCamera(spec(1, &cam, "user", "pw")));
+    rt.supervisor
+        .do_send(UpsertCamera(spec(1, &cam, "user", "pw")));
 
-    let status = wait_for(&rt, 1, Duration::from_secs(15), |s| s == CameraState::Streaming).await;
+    let status = wait_for(&rt, 1, Duration::from_secs(15), |s| {
+        s == CameraState::Streaming
+    })
+    .await;
     assert_eq!(status.reason, None);
 
     // Two subscribers get the same frames; the first frame each sees is a keyframe.
@@ -100,7 +104,10 @@ async fn streams_fans_out_survives_a_crash_and_snapshots() {
     .await;
     assert!(s.reason.is_some());
     cam.restart().unwrap();
-    let s = wait_for(&rt, 1, Duration::from_secs(20), |s| s == CameraState::Streaming).await;
+    let s = wait_for(&rt, 1, Duration::from_secs(20), |s| {
+        s == CameraState::Streaming
+    })
+    .await;
     assert!(s.reconnects >= 1);
     // The old subscription keeps receiving, and resumes on a keyframe of the new session.
     let mut session = None;
@@ -114,7 +121,10 @@ async fn streams_fans_out_survives_a_crash_and_snapshots() {
             break;
         }
     }
-    assert!(session.is_some(), "frames from the new session reach the old subscriber");
+    assert!(
+        session.is_some(),
+        "frames from the new session reach the old subscriber"
+    );
 
     rt.supervisor.send(RemoveCamera(1)).await.unwrap();
     assert!(rt.cameras.get(1).is_none());
@@ -136,11 +146,15 @@ async fn wrong_password_is_an_auth_error() {
     })
     .unwrap();
     let rt = Runtime::start();
-    rt.supervisor.do_send(UpsertCamera(spec(2, &cam, "user", "wrong")));
+    rt.supervisor
+        .do_send(UpsertCamera(spec(2, &cam, "user", "wrong")));
     let s = wait_for(&rt, 2, Duration::from_secs(15), |s| s == CameraState::Error).await;
     let reason = s.reason.unwrap();
     assert!(reason.contains("authentication"), "{reason}");
-    assert!(!reason.contains("wrong"), "the password must not leak into reasons: {reason}");
+    assert!(
+        !reason.contains("wrong"),
+        "the password must not leak into reasons: {reason}"
+    );
     rt.supervisor
         .send(Shutdown {
             timeout: Duration::from_secs(2),

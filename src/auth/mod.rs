@@ -5,7 +5,7 @@ pub mod password;
 pub mod principal;
 pub mod tokens;
 
-pub use principal::Principal;
+pub use principal::{AsAdmin, AsOperator, Principal};
 
 /// Name of the session cookie. Its value is the same token a login returns as
 /// `access_token`, so the UI (cookie) and scripts (bearer) share one mechanism.

@@ -1,7 +1,9 @@
 //! Who is calling: resolved from `Authorization: Bearer …` or the session cookie.
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use futures::future::LocalBoxFuture;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use super::{SESSION_COOKIE, tokens};
 use crate::app::AppState;
@@ -52,35 +54,105 @@ pub fn presented_token(req: &HttpRequest) -> Option<String> {
     req.cookie(SESSION_COOKIE).map(|c| c.value().to_string())
 }
 
+/// Resolve the caller's credential into a [`Principal`].
+async fn resolve(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+    let digest = tokens::digest(token);
+    let owner = if token.starts_with(tokens::API_PREFIX) {
+        users::token_owner(&state.pool, &digest).await?
+    } else {
+        users::session_owner(&state.pool, &digest).await?
+    };
+    let owner = owner.ok_or(ApiError::Unauthorized)?;
+    let user_role = Role::parse(&owner.user_role);
+    let role = match owner.token_role.as_deref() {
+        Some(cap) => user_role.min(Role::parse(cap)),
+        None => user_role,
+    };
+    Ok(Principal {
+        user_id: owner.user_id,
+        username: owner.username,
+        role,
+        token_id: owner.token_id,
+        session_digest: owner.token_id.is_none().then_some(digest),
+    })
+}
+
+/// Paths under `/api/v1` that answer without credentials.
+const PUBLIC: &[&str] = &["/api/v1/auth/login"];
+
+/// Middleware on `/api/v1`: every request carries a valid credential (401 otherwise) before
+/// any handler or body extractor runs. The resolved [`Principal`] goes into the request's
+/// extensions for the extractors below.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if !PUBLIC.contains(&req.path()) {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| ApiError::internal("application state missing"))?;
+        let token = presented_token(req.request()).ok_or(ApiError::Unauthorized)?;
+        let principal = resolve(&state, &token).await?;
+        req.extensions_mut().insert(principal);
+    }
+    next.call(req).await
+}
+
 impl FromRequest for Principal {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = presented_token(req);
-        Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let token = token.ok_or(ApiError::Unauthorized)?;
-            let digest = tokens::digest(&token);
-            let owner = if token.starts_with(tokens::API_PREFIX) {
-                users::token_owner(&state.pool, &digest).await?
-            } else {
-                users::session_owner(&state.pool, &digest).await?
-            };
-            let owner = owner.ok_or(ApiError::Unauthorized)?;
-            let user_role = Role::parse(&owner.user_role);
-            let role = match owner.token_role.as_deref() {
-                Some(cap) => user_role.min(Role::parse(cap)),
-                None => user_role,
-            };
-            Ok(Principal {
-                user_id: owner.user_id,
-                username: owner.username,
-                role,
-                token_id: owner.token_id,
-                session_digest: owner.token_id.is_none().then_some(digest),
-            })
-        })
+        std::future::ready(
+            req.extensions()
+                .get::<Principal>()
+                .cloned()
+                .ok_or(ApiError::Unauthorized),
+        )
+    }
+}
+
+/// A [`Principal`] that has at least the role `ROLE` (0 viewer, 1 operator, 2 admin).
+/// As an extractor it answers 401/403 before the request body is even read, so an
+/// unauthorised caller learns nothing from validation errors.
+pub struct Authorized<const ROLE: u8>(pub Principal);
+
+/// At least operator: may change cameras and other configuration.
+pub type AsOperator = Authorized<1>;
+/// Admin: may manage users and everybody's tokens.
+pub type AsAdmin = Authorized<2>;
+
+impl<const ROLE: u8> Authorized<ROLE> {
+    const fn role() -> Role {
+        match ROLE {
+            0 => Role::Viewer,
+            1 => Role::Operator,
+            _ => Role::Admin,
+        }
+    }
+}
+
+impl<const ROLE: u8> std::ops::Deref for Authorized<ROLE> {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
+}
+
+impl<const ROLE: u8> FromRequest for Authorized<ROLE> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    /// Ready at once, so it fails before a body extractor listed after it is polled.
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = req
+            .extensions()
+            .get::<Principal>()
+            .cloned()
+            .ok_or(ApiError::Unauthorized)
+            .and_then(|p| p.require(Self::role()).map(|()| Authorized(p)));
+        std::future::ready(result)
     }
 }

@@ -23,7 +23,11 @@ impl CameraKind {
     }
 
     pub fn parse(s: &str) -> Self {
-        if s == "ptz" { CameraKind::Ptz } else { CameraKind::Fixed }
+        if s == "ptz" {
+            CameraKind::Ptz
+        } else {
+            CameraKind::Fixed
+        }
     }
 }
 
@@ -79,17 +83,33 @@ impl Vendor {
     /// Main-stream defaults, from the vendors' documentation and the existing system.
     pub fn defaults(self) -> VendorDefaults {
         match self {
-            Vendor::Reolink => VendorDefaults { rtsp_port: 554, path: "/Preview_01_main", onvif_port: 8000 },
+            Vendor::Reolink => VendorDefaults {
+                rtsp_port: 554,
+                path: "/Preview_01_main",
+                onvif_port: 8000,
+            },
             // Sunba's native path embeds the credentials; its ONVIF stream URI (port 8899)
             // is the reliable source, so the generic path is only a starting point.
-            Vendor::Sunba => VendorDefaults { rtsp_port: 554, path: "/stream0", onvif_port: 8899 },
-            Vendor::Hikvision => VendorDefaults { rtsp_port: 554, path: "/Streaming/Channels/101", onvif_port: 80 },
+            Vendor::Sunba => VendorDefaults {
+                rtsp_port: 554,
+                path: "/stream0",
+                onvif_port: 8899,
+            },
+            Vendor::Hikvision => VendorDefaults {
+                rtsp_port: 554,
+                path: "/Streaming/Channels/101",
+                onvif_port: 80,
+            },
             Vendor::Dahua | Vendor::Amcrest => VendorDefaults {
                 rtsp_port: 554,
                 path: "/cam/realmonitor?channel=1&subtype=0",
                 onvif_port: 80,
             },
-            Vendor::Generic => VendorDefaults { rtsp_port: 554, path: "/stream1", onvif_port: 80 },
+            Vendor::Generic => VendorDefaults {
+                rtsp_port: 554,
+                path: "/stream1",
+                onvif_port: 80,
+            },
         }
     }
 }
@@ -153,17 +173,28 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
     let name = check_text(&mut v, "name", &input.name, 1, 100);
     let defaults = input.vendor.defaults();
 
-    let mut username = input.username.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_string);
+    let mut username = input
+        .username
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_string);
     let mut password = input.password.clone();
 
     let (scheme, host, port, path) = match (&input.rtsp_url, &input.host) {
         (Some(_), Some(_)) => {
-            v.error("rtsp_url", "give either rtsp_url or host/port/path, not both");
+            v.error(
+                "rtsp_url",
+                "give either rtsp_url or host/port/path, not both",
+            );
             (String::new(), String::new(), 0, String::new())
         }
         (Some(raw), None) => {
             if input.port.is_some() || input.path.is_some() {
-                v.error("rtsp_url", "give either rtsp_url or host/port/path, not both");
+                v.error(
+                    "rtsp_url",
+                    "give either rtsp_url or host/port/path, not both",
+                );
             }
             match parse_rtsp_url(raw) {
                 Ok(parsed) => {
@@ -195,8 +226,17 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
             if port == 0 {
                 v.error("port", "must be between 1 and 65535");
             }
-            let path = input.path.as_deref().map(str::trim).filter(|p| !p.is_empty()).unwrap_or(defaults.path);
-            let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
+            let path = input
+                .path
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .unwrap_or(defaults.path);
+            let path = if path.starts_with('/') {
+                path.to_string()
+            } else {
+                format!("/{path}")
+            };
             if path.len() > MAX_PATH {
                 v.error("path", format!("must be at most {MAX_PATH} characters"));
             } else if path.chars().any(|c| c.is_control() || c.is_whitespace()) {
@@ -205,14 +245,20 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
             ("rtsp".to_string(), host.to_ascii_lowercase(), port, path)
         }
         (None, None) => {
-            v.error("host", "give rtsp_url, or host (with optional port and path)");
+            v.error(
+                "host",
+                "give rtsp_url, or host (with optional port and path)",
+            );
             (String::new(), String::new(), 0, String::new())
         }
     };
 
     if let Some(u) = &username {
         if u.chars().count() > MAX_CREDENTIAL {
-            v.error("username", format!("must be at most {MAX_CREDENTIAL} characters"));
+            v.error(
+                "username",
+                format!("must be at most {MAX_CREDENTIAL} characters"),
+            );
         } else if u.chars().any(char::is_control) {
             v.error("username", "must not contain control characters");
         }
@@ -220,7 +266,10 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
     if let Some(p) = &password
         && p.chars().count() > MAX_CREDENTIAL
     {
-        v.error("password", format!("must be at most {MAX_CREDENTIAL} characters"));
+        v.error(
+            "password",
+            format!("must be at most {MAX_CREDENTIAL} characters"),
+        );
     }
 
     let onvif_port = match input.onvif_port {
@@ -233,7 +282,12 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
         None => None,
     };
 
-    let snapshot_url = match input.snapshot_url.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let snapshot_url = match input
+        .snapshot_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
         Some(raw) => match parse_snapshot_url(raw) {
             Ok(u) => Some(u),
@@ -277,7 +331,9 @@ fn parse_rtsp_url(raw: &str) -> Result<ParsedRtsp, String> {
     let url = Url::parse(raw).map_err(|e| format!("is not a valid URL ({e})"))?;
     let scheme = url.scheme().to_string();
     if scheme != "rtsp" && scheme != "rtsps" {
-        return Err(format!("must start with rtsp:// or rtsps:// (got {scheme}://)"));
+        return Err(format!(
+            "must start with rtsp:// or rtsps:// (got {scheme}://)"
+        ));
     }
     let host = match url.host() {
         Some(url::Host::Domain(d)) if !d.is_empty() => d.to_ascii_lowercase(),
@@ -288,7 +344,13 @@ fn parse_rtsp_url(raw: &str) -> Result<ParsedRtsp, String> {
     let port = match url.port() {
         Some(0) => return Err("has port 0; the port must be between 1 and 65535".into()),
         Some(p) => p,
-        None => if scheme == "rtsps" { 322 } else { 554 },
+        None => {
+            if scheme == "rtsps" {
+                322
+            } else {
+                554
+            }
+        }
     };
     let mut path = url.path().to_string();
     if path.is_empty() {
@@ -298,11 +360,21 @@ fn parse_rtsp_url(raw: &str) -> Result<ParsedRtsp, String> {
         path.push('?');
         path.push_str(q);
     }
-    let decode =
-        |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
     let username = (!url.username().is_empty()).then(|| decode(url.username()));
     let password = url.password().map(decode);
-    Ok(ParsedRtsp { scheme, host, port, path, username, password })
+    Ok(ParsedRtsp {
+        scheme,
+        host,
+        port,
+        path,
+        username,
+        password,
+    })
 }
 
 fn parse_snapshot_url(raw: &str) -> Result<String, String> {
@@ -329,7 +401,10 @@ mod tests {
     use super::*;
 
     fn input(name: &str) -> CameraInput {
-        CameraInput { name: name.into(), ..Default::default() }
+        CameraInput {
+            name: name.into(),
+            ..Default::default()
+        }
     }
 
     fn fields(errors: &[FieldError]) -> Vec<&str> {
@@ -345,11 +420,22 @@ mod tests {
             ..input("Gate")
         })
         .unwrap();
-        assert_eq!(rtsp_url(&c.scheme, &c.host, c.port, &c.path), "rtsp://192.168.1.20:554/Streaming/Channels/101");
+        assert_eq!(
+            rtsp_url(&c.scheme, &c.host, c.port, &c.path),
+            "rtsp://192.168.1.20:554/Streaming/Channels/101"
+        );
         assert_eq!(c.onvif_port, Some(80));
-        let c = validate(&CameraInput { host: Some("cam.local".into()), vendor: Vendor::Reolink, ..input("x") }).unwrap();
+        let c = validate(&CameraInput {
+            host: Some("cam.local".into()),
+            vendor: Vendor::Reolink,
+            ..input("x")
+        })
+        .unwrap();
         assert_eq!(c.path, "/Preview_01_main");
-        assert_eq!(c.onvif_port, None, "fixed cameras get no ONVIF port unless given");
+        assert_eq!(
+            c.onvif_port, None,
+            "fixed cameras get no ONVIF port unless given"
+        );
     }
 
     #[test]
@@ -361,7 +447,10 @@ mod tests {
         .unwrap();
         assert_eq!(c.username.as_deref(), Some("admin"));
         assert_eq!(c.password.as_deref(), Some("p@ss:w/rd#!"));
-        assert_eq!(rtsp_url(&c.scheme, &c.host, c.port, &c.path), "rtsp://10.0.0.5:8554/live?ch=1");
+        assert_eq!(
+            rtsp_url(&c.scheme, &c.host, c.port, &c.path),
+            "rtsp://10.0.0.5:8554/live?ch=1"
+        );
     }
 
     #[test]
@@ -373,30 +462,69 @@ mod tests {
             ..input("x")
         })
         .unwrap();
-        assert_eq!((c.username.as_deref(), c.password.as_deref()), (Some("u"), Some("p")));
+        assert_eq!(
+            (c.username.as_deref(), c.password.as_deref()),
+            (Some("u"), Some("p"))
+        );
         assert_eq!(c.port, 554);
     }
 
     #[test]
     fn bad_input_names_each_field() {
-        let e = validate(&CameraInput { host: Some("h".into()), port: Some(0), ..input("  ") }).unwrap_err();
+        let e = validate(&CameraInput {
+            host: Some("h".into()),
+            port: Some(0),
+            ..input("  ")
+        })
+        .unwrap_err();
         assert_eq!(fields(&e), vec!["name", "port"]);
-        let e = validate(&CameraInput { rtsp_url: Some("http://h/x".into()), ..input("a") }).unwrap_err();
+        let e = validate(&CameraInput {
+            rtsp_url: Some("http://h/x".into()),
+            ..input("a")
+        })
+        .unwrap_err();
         assert_eq!(fields(&e), vec!["rtsp_url"]);
         assert!(e[0].message.contains("rtsp://"));
-        let e = validate(&CameraInput { rtsp_url: Some("rtsp:///nohost".into()), ..input("a") }).unwrap_err();
+        let e = validate(&CameraInput {
+            rtsp_url: Some("rtsp:///nohost".into()),
+            ..input("a")
+        })
+        .unwrap_err();
         assert_eq!(fields(&e), vec!["rtsp_url"]);
-        let e = validate(&CameraInput { rtsp_url: Some("not a url".into()), ..input("a") }).unwrap_err();
+        let e = validate(&CameraInput {
+            rtsp_url: Some("not a url".into()),
+            ..input("a")
+        })
+        .unwrap_err();
         assert_eq!(fields(&e), vec!["rtsp_url"]);
         let e = validate(&input("a")).unwrap_err();
         assert_eq!(fields(&e), vec!["host"]);
-        let e = validate(&CameraInput { host: Some("h".into()), rtsp_url: Some("rtsp://h/".into()), ..input("a") }).unwrap_err();
+        let e = validate(&CameraInput {
+            host: Some("h".into()),
+            rtsp_url: Some("rtsp://h/".into()),
+            ..input("a")
+        })
+        .unwrap_err();
         assert_eq!(fields(&e), vec!["rtsp_url"]);
-        let e = validate(&CameraInput { host: Some("bad host/".into()), ..input("a") }).unwrap_err();
+        let e = validate(&CameraInput {
+            host: Some("bad host/".into()),
+            ..input("a")
+        })
+        .unwrap_err();
         assert_eq!(fields(&e), vec!["host"]);
-        let e = validate(&CameraInput { host: Some("h".into()), snapshot_url: Some("ftp://h/x".into()), ..input("a") }).unwrap_err();
+        let e = validate(&CameraInput {
+            host: Some("h".into()),
+            snapshot_url: Some("ftp://h/x".into()),
+            ..input("a")
+        })
+        .unwrap_err();
         assert_eq!(fields(&e), vec!["snapshot_url"]);
-        let e = validate(&CameraInput { host: Some("h".into()), name: "x".repeat(101), ..input("a") }).unwrap_err();
+        let e = validate(&CameraInput {
+            host: Some("h".into()),
+            name: "x".repeat(101),
+            ..input("a")
+        })
+        .unwrap_err();
         assert_eq!(fields(&e), vec!["name"]);
     }
 

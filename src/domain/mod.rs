@@ -49,7 +49,14 @@ pub fn check_text(v: &mut Validation, field: &str, value: &str, min: usize, max:
     let trimmed = value.trim();
     let len = trimmed.chars().count();
     if len < min {
-        v.error(field, if min == 1 { "must not be empty".to_string() } else { format!("must be at least {min} characters") });
+        v.error(
+            field,
+            if min == 1 {
+                "must not be empty".to_string()
+            } else {
+                format!("must be at least {min} characters")
+            },
+        );
     } else if len > max {
         v.error(field, format!("must be at most {max} characters"));
     } else if trimmed.chars().any(char::is_control) {

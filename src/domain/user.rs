@@ -44,7 +44,10 @@ pub fn validate_username(v: &mut Validation, field: &str, username: &str) -> Str
     let len = u.chars().count();
     if !(3..=50).contains(&len) {
         v.error(field, "must be 3 to 50 characters");
-    } else if !u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+    } else if !u
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
         v.error(field, "may contain only letters, digits, '.', '_' and '-'");
     }
     u.to_string()

@@ -6,8 +6,7 @@ use utoipa::IntoParams;
 
 use super::error::{ApiError, Problem};
 use crate::app::AppState;
-use crate::auth::Principal;
-use crate::domain::user::Role;
+use crate::auth::AsAdmin;
 use crate::store::audit::{self, AuditEntry};
 
 #[derive(Deserialize, IntoParams)]
@@ -21,11 +20,16 @@ pub struct AuditQuery {
 
 #[utoipa::path(tag = "audit", params(AuditQuery), responses((status = 200, body = [AuditEntry]), (status = 403, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[get("/audit")]
-pub async fn list(state: web::Data<AppState>, who: Principal, q: web::Query<AuditQuery>) -> Result<web::Json<Vec<AuditEntry>>, ApiError> {
-    who.require(Role::Admin)?;
+pub async fn list(
+    state: web::Data<AppState>,
+    _who: AsAdmin,
+    q: web::Query<AuditQuery>,
+) -> Result<web::Json<Vec<AuditEntry>>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::field("limit", "must be between 1 and 500"));
     }
-    Ok(web::Json(audit::list(&state.pool, limit, q.before_id).await?))
+    Ok(web::Json(
+        audit::list(&state.pool, limit, q.before_id).await?,
+    ))
 }

@@ -62,22 +62,44 @@ fn session_cookie(state: &AppState, value: String, max_age_s: i64) -> Cookie<'st
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: State, req: HttpRequest, body: ValidJson<LoginRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: State,
+    req: HttpRequest,
+    body: ValidJson<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
     let ip = client_ip(&req);
     if let Err(not_until) = state.login_limiter.check_key(&ip) {
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ));
         return Err(ApiError::TooManyRequests(wait.as_secs().max(1)));
     }
-    let LoginRequest { username, password: given } = body.0;
+    let LoginRequest {
+        username,
+        password: given,
+    } = body.0;
     let user = users::by_username(&state.pool, username.trim()).await?;
-    let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::dummy_hash().to_string());
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| password::dummy_hash().to_string());
     let ok = web::block(move || password::verify(&given, &stored))
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check: {e}")))?;
     let user = match user {
         Some(u) if ok && !u.disabled => u,
         _ => {
-            audit::record(&state.pool, None, "auth.login_failed", Some(format!("user:{}", username.trim().chars().take(50).collect::<String>())), Some(serde_json::json!({"ip": ip.to_string()}))).await?;
+            audit::record(
+                &state.pool,
+                None,
+                "auth.login_failed",
+                Some(format!(
+                    "user:{}",
+                    username.trim().chars().take(50).collect::<String>()
+                )),
+                Some(serde_json::json!({"ip": ip.to_string()})),
+            )
+            .await?;
             tracing::warn!(ip = %ip, "failed login");
             return Err(ApiError::Unauthorized);
         }
@@ -85,13 +107,31 @@ pub async fn login(state: State, req: HttpRequest, body: ValidJson<LoginRequest>
     let token = tokens::generate(tokens::SESSION_PREFIX);
     let ttl_s = u64::from(state.config.auth.session_ttl_hours.max(1)) * 3600;
     let expires = chrono::Utc::now() + chrono::Duration::seconds(ttl_s as i64);
-    users::insert_session(&state.pool, user.id, &tokens::digest(&token), &crate::store::timestamp(expires)).await?;
+    users::insert_session(
+        &state.pool,
+        user.id,
+        &tokens::digest(&token),
+        &crate::store::timestamp(expires),
+    )
+    .await?;
     users::purge_expired_sessions(&state.pool).await?;
-    audit::record(&state.pool, Some((user.id, &user.username)), "auth.login", None, Some(serde_json::json!({"ip": ip.to_string()}))).await?;
+    audit::record(
+        &state.pool,
+        Some((user.id, &user.username)),
+        "auth.login",
+        None,
+        Some(serde_json::json!({"ip": ip.to_string()})),
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .cookie(session_cookie(&state, token.clone(), ttl_s as i64))
         .insert_header(("Cache-Control", "no-store"))
-        .json(LoginResponse { access_token: token, token_type: "bearer", expires_in: ttl_s, user: UserView::from(user) }))
+        .json(LoginResponse {
+            access_token: token,
+            token_type: "bearer",
+            expires_in: ttl_s,
+            user: UserView::from(user),
+        }))
 }
 
 #[utoipa::path(
@@ -125,8 +165,14 @@ pub struct MeResponse {
 )]
 #[get("/auth/me")]
 pub async fn me(state: State, who: Principal) -> Result<web::Json<MeResponse>, ApiError> {
-    let user = users::get(&state.pool, who.user_id).await?.ok_or(ApiError::Unauthorized)?;
-    Ok(web::Json(MeResponse { user: user.into(), effective_role: who.role, token_id: who.token_id }))
+    let user = users::get(&state.pool, who.user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    Ok(web::Json(MeResponse {
+        user: user.into(),
+        effective_role: who.role,
+        token_id: who.token_id,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -146,23 +192,47 @@ pub struct ChangePassword {
     security(("bearer" = []), ("cookie" = []))
 )]
 #[post("/auth/password")]
-pub async fn change_password(state: State, who: Principal, body: ValidJson<ChangePassword>) -> Result<HttpResponse, ApiError> {
-    let ChangePassword { current_password, new_password } = body.0;
+pub async fn change_password(
+    state: State,
+    who: Principal,
+    body: ValidJson<ChangePassword>,
+) -> Result<HttpResponse, ApiError> {
+    let ChangePassword {
+        current_password,
+        new_password,
+    } = body.0;
     let mut v = Validation::default();
     validate_password(&mut v, "new_password", &new_password);
     if current_password == new_password {
         v.error("new_password", "must differ from the current password");
     }
     v.finish(()).map_err(ApiError::Validation)?;
-    let user = users::get(&state.pool, who.user_id).await?.ok_or(ApiError::Unauthorized)?;
+    let user = users::get(&state.pool, who.user_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
     let stored = user.password_hash.clone();
-    let (ok, hash) = web::block(move || (password::verify(&current_password, &stored), password::hash(&new_password)))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password hashing: {e}")))?;
+    let (ok, hash) = web::block(move || {
+        (
+            password::verify(&current_password, &stored),
+            password::hash(&new_password),
+        )
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("password hashing: {e}")))?;
     if !ok {
-        return Err(ApiError::field("current_password", "is not your current password"));
+        return Err(ApiError::field(
+            "current_password",
+            "is not your current password",
+        ));
     }
     users::set_password(&state.pool, user.id, &hash?, who.session_digest.as_deref()).await?;
-    audit::record(&state.pool, who.audit_user(), "user.password_change", Some(format!("user:{}", user.id)), None).await?;
+    audit::record(
+        &state.pool,
+        who.audit_user(),
+        "user.password_change",
+        Some(format!("user:{}", user.id)),
+        None,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -12,10 +12,12 @@ use vistterstream_actors::media::snapshot::{self, Jpeg, SnapshotError};
 use super::error::{ApiError, Problem};
 use super::json::ValidJson;
 use crate::app::AppState;
-use crate::auth::Principal;
+use crate::auth::{AsOperator, Principal};
 use crate::domain::camera::{CameraInput, CameraKind, ValidCamera, Vendor, rtsp_url, validate};
-use crate::domain::user::Role;
-use crate::store::{audit, cameras::{self, CameraRow, CameraWrite}};
+use crate::store::{
+    audit,
+    cameras::{self, CameraRow, CameraWrite},
+};
 
 type State = web::Data<AppState>;
 
@@ -123,11 +125,20 @@ async fn load(state: &AppState, id: i64) -> Result<CameraRow, ApiError> {
         .ok_or_else(|| ApiError::NotFound(format!("camera {id} does not exist")))
 }
 
-fn to_write(state: &AppState, c: &ValidCamera, stored_password: Option<Vec<u8>>) -> Result<CameraWrite, ApiError> {
+fn to_write(
+    state: &AppState,
+    c: &ValidCamera,
+    stored_password: Option<Vec<u8>>,
+) -> Result<CameraWrite, ApiError> {
     let password_enc = match c.password.as_deref() {
         None => stored_password,
         Some("") => None,
-        Some(p) => Some(state.secrets.seal(p).map_err(|e| ApiError::Internal(e.into()))?),
+        Some(p) => Some(
+            state
+                .secrets
+                .seal(p)
+                .map_err(|e| ApiError::Internal(e.into()))?,
+        ),
     };
     Ok(CameraWrite {
         name: c.name.clone(),
@@ -163,7 +174,9 @@ fn audit_detail(c: &ValidCamera) -> serde_json::Value {
 #[get("/cameras")]
 pub async fn list(state: State, _who: Principal) -> Result<web::Json<Vec<CameraView>>, ApiError> {
     let rows = cameras::list(&state.pool).await?;
-    Ok(web::Json(rows.into_iter().map(|r| view(&state, r)).collect()))
+    Ok(web::Json(
+        rows.into_iter().map(|r| view(&state, r)).collect(),
+    ))
 }
 
 #[utoipa::path(
@@ -173,7 +186,11 @@ pub async fn list(state: State, _who: Principal) -> Result<web::Json<Vec<CameraV
     security(("bearer" = []), ("cookie" = []))
 )]
 #[get("/cameras/{id}")]
-pub async fn get_one(state: State, _who: Principal, id: web::Path<i64>) -> Result<web::Json<CameraView>, ApiError> {
+pub async fn get_one(
+    state: State,
+    _who: Principal,
+    id: web::Path<i64>,
+) -> Result<web::Json<CameraView>, ApiError> {
     let row = load(&state, *id).await?;
     Ok(web::Json(view(&state, row)))
 }
@@ -189,12 +206,22 @@ pub async fn get_one(state: State, _who: Principal, id: web::Path<i64>) -> Resul
     security(("bearer" = []), ("cookie" = []))
 )]
 #[post("/cameras")]
-pub async fn create(state: State, who: Principal, body: ValidJson<CameraInput>) -> Result<HttpResponse, ApiError> {
-    who.require(Role::Operator)?;
+pub async fn create(
+    state: State,
+    who: AsOperator,
+    body: ValidJson<CameraInput>,
+) -> Result<HttpResponse, ApiError> {
     let valid = validate(&body.0).map_err(ApiError::Validation)?;
     let write = to_write(&state, &valid, None)?;
     let row = cameras::insert(&state.pool, &write).await?;
-    audit::record(&state.pool, who.audit_user(), "camera.create", Some(format!("camera:{}", row.id)), Some(audit_detail(&valid))).await?;
+    audit::record(
+        &state.pool,
+        who.audit_user(),
+        "camera.create",
+        Some(format!("camera:{}", row.id)),
+        Some(audit_detail(&valid)),
+    )
+    .await?;
     state.apply_camera(&row)?;
     tracing::info!(camera = row.id, name = %row.name, url = %rtsp_url(&row.scheme, &row.host, row.port as u16, &row.path), "camera created");
     Ok(HttpResponse::Created()
@@ -229,7 +256,9 @@ pub struct CameraPatch {
 }
 
 /// Distinguish an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -242,9 +271,21 @@ fn merge(row: &CameraRow, patch: CameraPatch) -> CameraInput {
         kind: patch.kind.unwrap_or(CameraKind::parse(&row.kind)),
         vendor: patch.vendor.unwrap_or(Vendor::parse(&row.vendor)),
         rtsp_url: patch.rtsp_url,
-        host: if url_given { patch.host } else { Some(patch.host.unwrap_or_else(|| row.host.clone())) },
-        port: if url_given { patch.port } else { Some(patch.port.unwrap_or(row.port as u16)) },
-        path: if url_given { patch.path } else { Some(patch.path.unwrap_or_else(|| row.path.clone())) },
+        host: if url_given {
+            patch.host
+        } else {
+            Some(patch.host.unwrap_or_else(|| row.host.clone()))
+        },
+        port: if url_given {
+            patch.port
+        } else {
+            Some(patch.port.unwrap_or(row.port as u16))
+        },
+        path: if url_given {
+            patch.path
+        } else {
+            Some(patch.path.unwrap_or_else(|| row.path.clone()))
+        },
         username: match patch.username {
             Some(u) => u,
             None => row.username.clone(),
@@ -271,8 +312,12 @@ fn merge(row: &CameraRow, patch: CameraPatch) -> CameraInput {
     security(("bearer" = []), ("cookie" = []))
 )]
 #[patch("/cameras/{id}")]
-pub async fn update(state: State, who: Principal, id: web::Path<i64>, body: ValidJson<CameraPatch>) -> Result<web::Json<CameraView>, ApiError> {
-    who.require(Role::Operator)?;
+pub async fn update(
+    state: State,
+    who: AsOperator,
+    id: web::Path<i64>,
+    body: ValidJson<CameraPatch>,
+) -> Result<web::Json<CameraView>, ApiError> {
     let row = load(&state, *id).await?;
     let input = merge(&row, body.0);
     let valid = validate(&input).map_err(ApiError::Validation)?;
@@ -280,7 +325,14 @@ pub async fn update(state: State, who: Principal, id: web::Path<i64>, body: Vali
     let row = cameras::update(&state.pool, row.id, &write)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("camera {id} does not exist")))?;
-    audit::record(&state.pool, who.audit_user(), "camera.update", Some(format!("camera:{}", row.id)), Some(audit_detail(&valid))).await?;
+    audit::record(
+        &state.pool,
+        who.audit_user(),
+        "camera.update",
+        Some(format!("camera:{}", row.id)),
+        Some(audit_detail(&valid)),
+    )
+    .await?;
     state.apply_camera(&row)?;
     Ok(web::Json(view(&state, row)))
 }
@@ -292,8 +344,11 @@ pub async fn update(state: State, who: Principal, id: web::Path<i64>, body: Vali
     security(("bearer" = []), ("cookie" = []))
 )]
 #[delete("/cameras/{id}")]
-pub async fn remove(state: State, who: Principal, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
-    who.require(Role::Operator)?;
+pub async fn remove(
+    state: State,
+    who: AsOperator,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let row = load(&state, *id).await?;
     let files = crate::store::snapshots::file_names_for_camera(&state.pool, row.id).await?;
     if !cameras::delete(&state.pool, row.id).await? {
@@ -301,7 +356,14 @@ pub async fn remove(state: State, who: Principal, id: web::Path<i64>) -> Result<
     }
     state.remove_camera(row.id);
     super::snapshots::remove_files(&state, files).await;
-    audit::record(&state.pool, who.audit_user(), "camera.delete", Some(format!("camera:{}", row.id)), Some(serde_json::json!({"name": row.name}))).await?;
+    audit::record(
+        &state.pool,
+        who.audit_user(),
+        "camera.delete",
+        Some(format!("camera:{}", row.id)),
+        Some(serde_json::json!({"name": row.name})),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -360,8 +422,11 @@ async fn run_test(state: &AppState, spec: cam::CameraSpec) -> TestResult {
     security(("bearer" = []), ("cookie" = []))
 )]
 #[post("/cameras/test")]
-pub async fn test_unsaved(state: State, who: Principal, body: ValidJson<CameraInput>) -> Result<web::Json<TestResult>, ApiError> {
-    who.require(Role::Operator)?;
+pub async fn test_unsaved(
+    state: State,
+    _who: AsOperator,
+    body: ValidJson<CameraInput>,
+) -> Result<web::Json<TestResult>, ApiError> {
     let valid = validate(&body.0).map_err(ApiError::Validation)?;
     let row = CameraRow {
         id: 0,
@@ -393,8 +458,11 @@ pub async fn test_unsaved(state: State, who: Principal, body: ValidJson<CameraIn
     security(("bearer" = []), ("cookie" = []))
 )]
 #[post("/cameras/{id}/test")]
-pub async fn test_saved(state: State, who: Principal, id: web::Path<i64>) -> Result<web::Json<TestResult>, ApiError> {
-    who.require(Role::Operator)?;
+pub async fn test_saved(
+    state: State,
+    _who: AsOperator,
+    id: web::Path<i64>,
+) -> Result<web::Json<TestResult>, ApiError> {
     let row = load(&state, *id).await?;
     let spec = state.camera_spec(&row)?;
     Ok(web::Json(run_test(&state, spec).await))
@@ -403,7 +471,11 @@ pub async fn test_saved(state: State, who: Principal, id: web::Path<i64>) -> Res
 /// The current picture, decoded from the camera's stream (cached briefly).
 pub async fn live_jpeg(state: &AppState, row: &CameraRow) -> Result<Jpeg, ApiError> {
     let max_age = Duration::from_millis(state.config.snapshots.cache_ms);
-    if let Some((at, jpeg)) = state.snapshot_cache.lock().unwrap_or_else(|p| p.into_inner()).get(&row.id)
+    if let Some((at, jpeg)) = state
+        .snapshot_cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&row.id)
         && at.elapsed() <= max_age
     {
         return Ok(jpeg.clone());
@@ -424,8 +496,12 @@ pub async fn live_jpeg(state: &AppState, row: &CameraRow) -> Result<Jpeg, ApiErr
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("snapshot worker: {e}")))?
         .map_err(|e| match e {
-            SnapshotError::NoPicture => ApiError::Unavailable(format!("camera {} has no picture yet", row.id)),
-            other => ApiError::Internal(anyhow::Error::new(other).context(format!("camera {}: snapshot", row.id))),
+            SnapshotError::NoPicture => {
+                ApiError::Unavailable(format!("camera {} has no picture yet", row.id))
+            }
+            other => ApiError::Internal(
+                anyhow::Error::new(other).context(format!("camera {}: snapshot", row.id)),
+            ),
         })?;
     state
         .snapshot_cache
@@ -445,7 +521,11 @@ pub async fn live_jpeg(state: &AppState, row: &CameraRow) -> Result<Jpeg, ApiErr
     security(("bearer" = []), ("cookie" = []))
 )]
 #[get("/cameras/{id}/snapshot")]
-pub async fn live_snapshot(state: State, _who: Principal, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn live_snapshot(
+    state: State,
+    _who: Principal,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let row = load(&state, *id).await?;
     let jpeg = live_jpeg(&state, &row).await?;
     Ok(HttpResponse::Ok()

@@ -69,21 +69,41 @@ impl ApiError {
 
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
-            ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Invalid input", "validation"),
+            ApiError::Validation(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Invalid input",
+                "validation",
+            ),
             ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, "Bad request", code),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "Unauthorized", "unauthorized"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "Forbidden", "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found", "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "Conflict", "conflict"),
-            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "Payload too large", "payload_too_large"),
+            ApiError::PayloadTooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Payload too large",
+                "payload_too_large",
+            ),
             ApiError::UnsupportedMediaType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "Unsupported media type",
                 "unsupported_media_type",
             ),
-            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "Too many requests", "rate_limited"),
-            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "unavailable"),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Internal error", "internal"),
+            ApiError::TooManyRequests(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests",
+                "rate_limited",
+            ),
+            ApiError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Unavailable",
+                "unavailable",
+            ),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal error",
+                "internal",
+            ),
         }
     }
 
@@ -96,7 +116,11 @@ impl ApiError {
                     .map(|e| format!("{}: {}", e.field, e.message))
                     .collect::<Vec<_>>()
                     .join("; ");
-                (detail, errors.first().map(|e| e.field.clone()), errors.clone())
+                (
+                    detail,
+                    errors.first().map(|e| e.field.clone()),
+                    errors.clone(),
+                )
             }
             ApiError::BadRequest { detail, field, .. } => (
                 detail.clone(),
@@ -106,7 +130,11 @@ impl ApiError {
                     .map(|f| FieldError::new(f.clone(), detail.clone()))
                     .collect(),
             ),
-            ApiError::Internal(_) => ("the appliance could not complete the request; see its log".into(), None, vec![]),
+            ApiError::Internal(_) => (
+                "the appliance could not complete the request; see its log".into(),
+                None,
+                vec![],
+            ),
             other => (other.to_string(), None, vec![]),
         };
         Problem {
@@ -143,10 +171,16 @@ impl ResponseError for ApiError {
             tracing::error!(error = %format!("{e:#}"), "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
-        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
         match self {
             ApiError::Unauthorized => {
-                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"vistterstream\"")));
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"vistterstream\""),
+                ));
             }
             ApiError::TooManyRequests(secs) => {
                 response.insert_header((header::RETRY_AFTER, secs.to_string()));
@@ -163,7 +197,10 @@ mod tests {
 
     #[test]
     fn validation_problem_lists_fields() {
-        let e = ApiError::Validation(vec![FieldError::new("name", "must not be empty"), FieldError::new("port", "must be between 1 and 65535")]);
+        let e = ApiError::Validation(vec![
+            FieldError::new("name", "must not be empty"),
+            FieldError::new("port", "must be between 1 and 65535"),
+        ]);
         let p = e.problem();
         assert_eq!(p.status, 422);
         assert_eq!(p.field.as_deref(), Some("name"));

@@ -47,7 +47,8 @@ pub async fn stream(state: web::Data<AppState>, _who: Principal) -> Result<HttpR
     let heartbeat = IntervalStream::new(tokio::time::interval(Duration::from_secs(15)))
         .skip(1)
         .map(|_| web::Bytes::from_static(b": keep-alive\n\n"));
-    let shutdown = WatchStream::new(state.shutdown.clone()).filter(|stop| futures::future::ready(*stop));
+    let shutdown =
+        WatchStream::new(state.shutdown.clone()).filter(|stop| futures::future::ready(*stop));
     let body = futures::stream::iter(initial)
         .chain(futures::stream::select(live, heartbeat))
         .take_until(shutdown.into_future())

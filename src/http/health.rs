@@ -17,7 +17,10 @@ pub struct Health {
 #[utoipa::path(tag = "system", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<Health> {
-    web::Json(Health { status: "ok", version: env!("CARGO_PKG_VERSION") })
+    web::Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
 }
 
 #[derive(Serialize, ToSchema)]
@@ -31,9 +34,16 @@ pub struct Ready {
 #[utoipa::path(tag = "system", responses((status = 200, body = Ready), (status = 503, body = Ready)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.pool).await.is_ok();
+    let database = sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&state.pool)
+        .await
+        .is_ok();
     let runtime = state.runtime.supervisor.connected() && !*state.shutdown.borrow();
-    let ready = Ready { ready: database && runtime, database, runtime };
+    let ready = Ready {
+        ready: database && runtime,
+        database,
+        runtime,
+    };
     if ready.ready {
         HttpResponse::Ok().json(ready)
     } else {

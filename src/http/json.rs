@@ -33,11 +33,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
         Box::pin(async move {
-            let essence = content_type.split(';').next().unwrap_or("").trim().to_string();
+            let essence = content_type
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
             if essence != "application/json" && !essence.ends_with("+json") {
                 return Err(ApiError::UnsupportedMediaType(format!(
                     "send the body as application/json (got {})",
-                    if essence.is_empty() { "no Content-Type" } else { essence.as_str() }
+                    if essence.is_empty() {
+                        "no Content-Type"
+                    } else {
+                        essence.as_str()
+                    }
                 )));
             }
             if declared_len.is_some_and(|n| n > limit) {
@@ -78,9 +87,8 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             field: None,
         });
     }
-    // Missing and unknown fields are reported at the parent's path; name the field itself.
-    let named = backticked(&message)
-        .filter(|_| message.starts_with("missing field") || message.starts_with("unknown field"));
+    // A missing field is reported at its parent's path; name the field itself.
+    let named = backticked(&message).filter(|_| message.starts_with("missing field"));
     let field = match (named, path.as_str()) {
         (Some(name), ".") => name.to_string(),
         (Some(name), parent) => format!("{parent}.{name}"),
@@ -88,7 +96,11 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         (None, p) => p.to_string(),
     };
     if field.is_empty() {
-        return Err(ApiError::BadRequest { code: "invalid_body", detail: message, field: None });
+        return Err(ApiError::BadRequest {
+            code: "invalid_body",
+            detail: message,
+            field: None,
+        });
     }
     Err(ApiError::field(&field, message))
 }
@@ -104,6 +116,29 @@ fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_string(),
         None => message.to_string(),
+    }
+}
+
+/// Like [`ValidJson`], but an empty body (no Content-Type, no bytes) means `T::default()`.
+/// A body that is present must still be valid.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let empty = !headers.contains_key(actix_web::http::header::CONTENT_TYPE)
+            && headers
+                .get(actix_web::http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .is_none_or(|v| v.trim() == "0");
+        if empty {
+            return Box::pin(async { Ok(OptionalJson(T::default())) });
+        }
+        let inner = ValidJson::<T>::from_request(req, payload);
+        Box::pin(async move { inner.await.map(|ValidJson(v)| OptionalJson(v)) })
     }
 }
 
@@ -137,28 +172,5 @@ mod tests {
         assert_eq!(e.problem().code, "malformed_json");
         let e = parse::<CameraInput>(br#"{"name":"a"} trailing"#).unwrap_err();
         assert_eq!(e.problem().status, 400);
-    }
-}
-
-/// Like [`ValidJson`], but an empty body (no Content-Type, no bytes) means `T::default()`.
-/// A body that is present must still be valid.
-pub struct OptionalJson<T>(pub T);
-
-impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let headers = req.headers();
-        let empty = !headers.contains_key(actix_web::http::header::CONTENT_TYPE)
-            && headers
-                .get(actix_web::http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .is_none_or(|v| v.trim() == "0");
-        if empty {
-            return Box::pin(async { Ok(OptionalJson(T::default())) });
-        }
-        let inner = ValidJson::<T>::from_request(req, payload);
-        Box::pin(async move { inner.await.map(|ValidJson(v)| OptionalJson(v)) })
     }
 }

@@ -22,12 +22,31 @@ use error::ApiError;
 /// The `/api/v1` routes (nested under that prefix in [`ApiDoc`]).
 #[derive(OpenApi)]
 #[openapi(paths(
-    auth::login, auth::logout, auth::me, auth::change_password,
-    users::list, users::get_one, users::create, users::update, users::remove,
-    tokens::list, tokens::create, tokens::revoke,
-    cameras::list, cameras::get_one, cameras::create, cameras::update, cameras::remove,
-    cameras::test_unsaved, cameras::test_saved, cameras::live_snapshot,
-    snapshots::capture, snapshots::list, snapshots::get_one, snapshots::image, snapshots::remove,
+    auth::login,
+    auth::logout,
+    auth::me,
+    auth::change_password,
+    users::list,
+    users::get_one,
+    users::create,
+    users::update,
+    users::remove,
+    tokens::list,
+    tokens::create,
+    tokens::revoke,
+    cameras::list,
+    cameras::get_one,
+    cameras::create,
+    cameras::update,
+    cameras::remove,
+    cameras::test_unsaved,
+    cameras::test_saved,
+    cameras::live_snapshot,
+    snapshots::capture,
+    snapshots::list,
+    snapshots::get_one,
+    snapshots::image,
+    snapshots::remove,
     events::stream,
     audit::list,
 ))]
@@ -68,7 +87,9 @@ impl Modify for SecurityAddon {
         );
         components.add_security_scheme(
             "cookie",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
         );
     }
 }
@@ -76,16 +97,29 @@ impl Modify for SecurityAddon {
 /// Every route of the appliance.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PathConfig::default().error_handler(|e, _| {
-        ApiError::BadRequest { code: "invalid_path", detail: format!("invalid path parameter: {e}"), field: None }.into()
+        ApiError::BadRequest {
+            code: "invalid_path",
+            detail: format!("invalid path parameter: {e}"),
+            field: None,
+        }
+        .into()
     }))
     .app_data(web::QueryConfig::default().error_handler(|e, _| {
-        ApiError::BadRequest { code: "invalid_query", detail: format!("invalid query: {e}"), field: None }.into()
+        ApiError::BadRequest {
+            code: "invalid_query",
+            detail: format!("invalid query: {e}"),
+            field: None,
+        }
+        .into()
     }))
     .service(health::healthz)
     .service(health::readyz)
     .service(health::metrics)
     .service(
         web::scope("/api/v1")
+            .wrap(actix_web::middleware::from_fn(
+                crate::auth::principal::authenticate,
+            ))
             .service(auth::login)
             .service(auth::logout)
             .service(auth::me)
@@ -117,18 +151,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/openapi.json", web::get().to(openapi_json))
             .default_service(web::to(api_not_found)),
     )
-    .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.docs.json", ApiDoc::openapi()));
+    .service(
+        SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.docs.json", ApiDoc::openapi()),
+    );
 }
 
 async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
-/// Unknown `/api/v1` routes: 401 without credentials (nothing is revealed about what
-/// exists), otherwise a problem+json 404.
+/// Unknown `/api/v1` routes (credentials were checked by then): a problem+json 404.
 async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    if crate::auth::principal::presented_token(&req).is_none() {
-        return Err(ApiError::Unauthorized);
-    }
-    Err(ApiError::NotFound(format!("no such endpoint: {} {}", req.method(), req.path())))
+    Err(ApiError::NotFound(format!(
+        "no such endpoint: {} {}",
+        req.method(),
+        req.path()
+    )))
 }

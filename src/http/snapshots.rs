@@ -8,8 +8,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, Problem};
 use super::json::OptionalJson;
 use crate::app::AppState;
-use crate::auth::Principal;
-use crate::domain::user::Role;
+use crate::auth::{AsOperator, Principal};
 use crate::store::snapshots::{self, SnapshotRow};
 use crate::store::{audit, cameras};
 
@@ -38,7 +37,12 @@ pub async fn remove_files(state: &AppState, files: Vec<String>) {
 pub async fn prune(state: &AppState) -> Result<usize, ApiError> {
     let policy = &state.config.snapshots;
     let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(policy.retention_days));
-    let files = snapshots::prune(&state.pool, &crate::store::timestamp(cutoff), i64::from(policy.max_per_camera.max(1))).await?;
+    let files = snapshots::prune(
+        &state.pool,
+        &crate::store::timestamp(cutoff),
+        i64::from(policy.max_per_camera.max(1)),
+    )
+    .await?;
     let n = files.len();
     remove_files(state, files).await;
     Ok(n)
@@ -52,27 +56,64 @@ pub async fn prune(state: &AppState) -> Result<usize, ApiError> {
     security(("bearer" = []), ("cookie" = []))
 )]
 #[post("/cameras/{id}/snapshots")]
-pub async fn capture(state: State, who: Principal, id: web::Path<i64>, body: OptionalJson<CaptureRequest>) -> Result<HttpResponse, ApiError> {
-    who.require(Role::Operator)?;
-    let note = body.0.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+pub async fn capture(
+    state: State,
+    who: AsOperator,
+    id: web::Path<i64>,
+    body: OptionalJson<CaptureRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let note = body
+        .0
+        .note
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
     if note.as_ref().is_some_and(|n| n.chars().count() > 200) {
         return Err(ApiError::field("note", "must be at most 200 characters"));
     }
-    let row = cameras::get(&state.pool, *id).await?.ok_or_else(|| ApiError::NotFound(format!("camera {id} does not exist")))?;
+    let row = cameras::get(&state.pool, *id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("camera {id} does not exist")))?;
     let jpeg = super::cameras::live_jpeg(&state, &row).await?;
     let dir = state.snapshots_dir();
-    tokio::fs::create_dir_all(&dir).await.map_err(|e| ApiError::Internal(anyhow::Error::new(e).context(format!("creating {}", dir.display()))))?;
-    let file_name = format!("cam{}-{}-{:08x}.jpg", row.id, chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"), rand::random::<u32>());
+    tokio::fs::create_dir_all(&dir).await.map_err(|e| {
+        ApiError::Internal(anyhow::Error::new(e).context(format!("creating {}", dir.display())))
+    })?;
+    let file_name = format!(
+        "cam{}-{}-{:08x}.jpg",
+        row.id,
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"),
+        rand::random::<u32>()
+    );
     let path = dir.join(&file_name);
-    tokio::fs::write(&path, &jpeg.data).await.map_err(|e| ApiError::Internal(anyhow::Error::new(e).context(format!("writing {}", path.display()))))?;
-    let stored = match snapshots::insert(&state.pool, row.id, &file_name, jpeg.width, jpeg.height, jpeg.data.len(), "stream", note.as_deref()).await {
+    tokio::fs::write(&path, &jpeg.data).await.map_err(|e| {
+        ApiError::Internal(anyhow::Error::new(e).context(format!("writing {}", path.display())))
+    })?;
+    let stored = match snapshots::insert(
+        &state.pool,
+        row.id,
+        &file_name,
+        jpeg.width,
+        jpeg.height,
+        jpeg.data.len(),
+        "stream",
+        note.as_deref(),
+    )
+    .await
+    {
         Ok(s) => s,
         Err(e) => {
             remove_files(&state, vec![file_name]).await;
             return Err(e.into());
         }
     };
-    audit::record(&state.pool, who.audit_user(), "snapshot.create", Some(format!("snapshot:{}", stored.id)), Some(serde_json::json!({"camera_id": row.id}))).await?;
+    audit::record(
+        &state.pool,
+        who.audit_user(),
+        "snapshot.create",
+        Some(format!("snapshot:{}", stored.id)),
+        Some(serde_json::json!({"camera_id": row.id})),
+    )
+    .await?;
     prune(&state).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/snapshots/{}", stored.id)))
@@ -86,13 +127,23 @@ pub async fn capture(state: State, who: Principal, id: web::Path<i64>, body: Opt
     security(("bearer" = []), ("cookie" = []))
 )]
 #[get("/cameras/{id}/snapshots")]
-pub async fn list(state: State, _who: Principal, id: web::Path<i64>) -> Result<web::Json<Vec<SnapshotRow>>, ApiError> {
-    cameras::get(&state.pool, *id).await?.ok_or_else(|| ApiError::NotFound(format!("camera {id} does not exist")))?;
-    Ok(web::Json(snapshots::list_for_camera(&state.pool, *id).await?))
+pub async fn list(
+    state: State,
+    _who: Principal,
+    id: web::Path<i64>,
+) -> Result<web::Json<Vec<SnapshotRow>>, ApiError> {
+    cameras::get(&state.pool, *id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("camera {id} does not exist")))?;
+    Ok(web::Json(
+        snapshots::list_for_camera(&state.pool, *id).await?,
+    ))
 }
 
 async fn load(state: &AppState, id: i64) -> Result<SnapshotRow, ApiError> {
-    snapshots::get(&state.pool, id).await?.ok_or_else(|| ApiError::NotFound(format!("snapshot {id} does not exist")))
+    snapshots::get(&state.pool, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("snapshot {id} does not exist")))
 }
 
 #[utoipa::path(
@@ -102,7 +153,11 @@ async fn load(state: &AppState, id: i64) -> Result<SnapshotRow, ApiError> {
     security(("bearer" = []), ("cookie" = []))
 )]
 #[get("/snapshots/{id}")]
-pub async fn get_one(state: State, _who: Principal, id: web::Path<i64>) -> Result<web::Json<SnapshotRow>, ApiError> {
+pub async fn get_one(
+    state: State,
+    _who: Principal,
+    id: web::Path<i64>,
+) -> Result<web::Json<SnapshotRow>, ApiError> {
     Ok(web::Json(load(&state, *id).await?))
 }
 
@@ -113,7 +168,11 @@ pub async fn get_one(state: State, _who: Principal, id: web::Path<i64>) -> Resul
     security(("bearer" = []), ("cookie" = []))
 )]
 #[get("/snapshots/{id}/image")]
-pub async fn image(state: State, _who: Principal, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn image(
+    state: State,
+    _who: Principal,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let row = load(&state, *id).await?;
     let path = state.snapshots_dir().join(&row.file_name);
     let data = tokio::fs::read(&path).await.map_err(|e| {
@@ -123,7 +182,10 @@ pub async fn image(state: State, _who: Principal, id: web::Path<i64>) -> Result<
             ApiError::Internal(anyhow::Error::new(e).context(format!("reading {}", path.display())))
         }
     })?;
-    Ok(HttpResponse::Ok().content_type("image/jpeg").insert_header(("Cache-Control", "private, max-age=86400")).body(data))
+    Ok(HttpResponse::Ok()
+        .content_type("image/jpeg")
+        .insert_header(("Cache-Control", "private, max-age=86400"))
+        .body(data))
 }
 
 #[utoipa::path(
@@ -133,10 +195,22 @@ pub async fn image(state: State, _who: Principal, id: web::Path<i64>) -> Result<
     security(("bearer" = []), ("cookie" = []))
 )]
 #[delete("/snapshots/{id}")]
-pub async fn remove(state: State, who: Principal, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
-    who.require(Role::Operator)?;
-    let row = snapshots::delete(&state.pool, *id).await?.ok_or_else(|| ApiError::NotFound(format!("snapshot {id} does not exist")))?;
+pub async fn remove(
+    state: State,
+    who: AsOperator,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let row = snapshots::delete(&state.pool, *id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("snapshot {id} does not exist")))?;
     remove_files(&state, vec![row.file_name]).await;
-    audit::record(&state.pool, who.audit_user(), "snapshot.delete", Some(format!("snapshot:{}", row.id)), None).await?;
+    audit::record(
+        &state.pool,
+        who.audit_user(),
+        "snapshot.delete",
+        Some(format!("snapshot:{}", row.id)),
+        None,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,10 +8,13 @@ use utoipa::ToSchema;
 use super::error::{ApiError, Problem};
 use super::json::ValidJson;
 use crate::app::AppState;
-use crate::auth::{Principal, tokens};
+use crate::auth::{AsOperator, Principal, tokens};
 use crate::domain::user::Role;
 use crate::domain::{Validation, check_text};
-use crate::store::{audit, users::{self, TokenRow}};
+use crate::store::{
+    audit,
+    users::{self, TokenRow},
+};
 
 type State = web::Data<AppState>;
 
@@ -32,7 +35,17 @@ pub struct TokenView {
 
 impl From<TokenRow> for TokenView {
     fn from(t: TokenRow) -> Self {
-        Self { id: t.id, user_id: t.user_id, name: t.name, prefix: t.prefix, role: Role::parse(&t.role), created_at: t.created_at, expires_at: t.expires_at, last_used_at: t.last_used_at, revoked_at: t.revoked_at }
+        Self {
+            id: t.id,
+            user_id: t.user_id,
+            name: t.name,
+            prefix: t.prefix,
+            role: Role::parse(&t.role),
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        }
     }
 }
 
@@ -62,40 +75,89 @@ pub struct CreatedToken {
 pub async fn list(state: State, who: Principal) -> Result<web::Json<Vec<TokenView>>, ApiError> {
     // Admins see every token; others their own.
     let scope = (who.role < Role::Admin).then_some(who.user_id);
-    Ok(web::Json(users::list_tokens(&state.pool, scope).await?.into_iter().map(TokenView::from).collect()))
+    Ok(web::Json(
+        users::list_tokens(&state.pool, scope)
+            .await?
+            .into_iter()
+            .map(TokenView::from)
+            .collect(),
+    ))
 }
 
 #[utoipa::path(tag = "tokens", request_body = NewToken, responses((status = 201, body = CreatedToken), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[post("/tokens")]
-pub async fn create(state: State, who: Principal, body: ValidJson<NewToken>) -> Result<HttpResponse, ApiError> {
-    who.require(Role::Operator)?;
-    let NewToken { name, role, expires_in_days } = body.0;
+pub async fn create(
+    state: State,
+    who: AsOperator,
+    body: ValidJson<NewToken>,
+) -> Result<HttpResponse, ApiError> {
+    let NewToken {
+        name,
+        role,
+        expires_in_days,
+    } = body.0;
     let mut v = Validation::default();
     let name = check_text(&mut v, "name", &name, 1, 100);
     let role = role.unwrap_or(who.role);
     if role > who.role {
-        v.error("role", format!("cannot exceed your own role ({})", who.role.as_str()));
+        v.error(
+            "role",
+            format!("cannot exceed your own role ({})", who.role.as_str()),
+        );
     }
     if expires_in_days.is_some_and(|d| !(1..=3650).contains(&d)) {
         v.error("expires_in_days", "must be between 1 and 3650");
     }
     v.finish(()).map_err(ApiError::Validation)?;
     let token = tokens::generate(tokens::API_PREFIX);
-    let expires_at = expires_in_days.map(|d| crate::store::timestamp(chrono::Utc::now() + chrono::Duration::days(i64::from(d))));
-    let row = users::insert_token(&state.pool, who.user_id, &name, &tokens::digest(&token), &tokens::display_prefix(&token), role.as_str(), expires_at.as_deref()).await?;
-    audit::record(&state.pool, who.audit_user(), "token.create", Some(format!("token:{}", row.id)), Some(serde_json::json!({"name": row.name, "role": row.role}))).await?;
+    let expires_at = expires_in_days.map(|d| {
+        crate::store::timestamp(chrono::Utc::now() + chrono::Duration::days(i64::from(d)))
+    });
+    let row = users::insert_token(
+        &state.pool,
+        who.user_id,
+        &name,
+        &tokens::digest(&token),
+        &tokens::display_prefix(&token),
+        role.as_str(),
+        expires_at.as_deref(),
+    )
+    .await?;
+    audit::record(
+        &state.pool,
+        who.audit_user(),
+        "token.create",
+        Some(format!("token:{}", row.id)),
+        Some(serde_json::json!({"name": row.name, "role": row.role})),
+    )
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
-        .json(CreatedToken { token, info: row.into() }))
+        .json(CreatedToken {
+            token,
+            info: row.into(),
+        }))
 }
 
 #[utoipa::path(tag = "tokens", params(("id" = i64, Path, description = "token id")), responses((status = 204), (status = 404, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[delete("/tokens/{id}")]
-pub async fn revoke(state: State, who: Principal, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
-    who.require(Role::Operator)?;
-    let token = users::get_token(&state.pool, *id).await?.filter(|t| t.user_id == who.user_id || who.role == Role::Admin);
+pub async fn revoke(
+    state: State,
+    who: AsOperator,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let token = users::get_token(&state.pool, *id)
+        .await?
+        .filter(|t| t.user_id == who.user_id || who.role == Role::Admin);
     let token = token.ok_or_else(|| ApiError::NotFound(format!("token {id} does not exist")))?;
     users::revoke_token(&state.pool, token.id).await?;
-    audit::record(&state.pool, who.audit_user(), "token.revoke", Some(format!("token:{}", token.id)), None).await?;
+    audit::record(
+        &state.pool,
+        who.audit_user(),
+        "token.revoke",
+        Some(format!("token:{}", token.id)),
+        None,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

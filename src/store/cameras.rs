@@ -78,7 +78,11 @@ pub async fn insert(pool: &SqlitePool, c: &CameraWrite) -> sqlx::Result<CameraRo
     .await
 }
 
-pub async fn update(pool: &SqlitePool, id: i64, c: &CameraWrite) -> sqlx::Result<Option<CameraRow>> {
+pub async fn update(
+    pool: &SqlitePool,
+    id: i64,
+    c: &CameraWrite,
+) -> sqlx::Result<Option<CameraRow>> {
     sqlx::query_as(
         "UPDATE cameras SET name = ?, kind = ?, vendor = ?, scheme = ?, host = ?, port = ?,
                 path = ?, username = ?, password_enc = ?, onvif_port = ?, snapshot_url = ?,

@@ -45,6 +45,14 @@ impl CameraFeed {
     pub fn new(camera_id: i64, events: EventBus) -> Arc<Self> {
         let (tx, _) = broadcast::channel(CHANNEL_CAPACITY);
         let (status, _) = watch::channel(CameraStatus::new(CameraState::Connecting));
+        // A new feed is a camera coming up: say so, so event consumers see every transition.
+        events.publish(RuntimeEvent::CameraState {
+            camera_id,
+            state: CameraState::Connecting,
+            reason: None,
+            at: chrono::Utc::now(),
+        });
+        metrics::gauge!("vistter_camera_up", "camera" => camera_id.to_string()).set(0.0);
         Arc::new(Self {
             camera_id,
             epoch: Instant::now(),
@@ -175,8 +183,13 @@ impl CameraFeed {
             self.streaming_since_ms.store(0, Ordering::Relaxed);
         }
         if changed {
-            metrics::gauge!("vistter_camera_up", "camera" => self.camera_id.to_string())
-                .set(if state == CameraState::Streaming { 1.0 } else { 0.0 });
+            metrics::gauge!("vistter_camera_up", "camera" => self.camera_id.to_string()).set(
+                if state == CameraState::Streaming {
+                    1.0
+                } else {
+                    0.0
+                },
+            );
             self.events.publish(RuntimeEvent::CameraState {
                 camera_id: self.camera_id,
                 state,
@@ -327,10 +340,31 @@ mod tests {
         feed.set_state(CameraState::Streaming, None);
         feed.set_state(CameraState::Streaming, None);
         feed.set_state(CameraState::Backoff, Some("connection refused".into()));
+        let created = rx.recv().await.unwrap();
+        assert!(matches!(
+            created,
+            RuntimeEvent::CameraState {
+                state: CameraState::Connecting,
+                camera_id: 7,
+                ..
+            }
+        ));
         let a = rx.recv().await.unwrap();
         let b = rx.recv().await.unwrap();
-        assert!(matches!(a, RuntimeEvent::CameraState { state: CameraState::Streaming, .. }));
-        assert!(matches!(b, RuntimeEvent::CameraState { state: CameraState::Backoff, .. }));
+        assert!(matches!(
+            a,
+            RuntimeEvent::CameraState {
+                state: CameraState::Streaming,
+                ..
+            }
+        ));
+        assert!(matches!(
+            b,
+            RuntimeEvent::CameraState {
+                state: CameraState::Backoff,
+                ..
+            }
+        ));
         assert!(rx.try_recv().is_err());
     }
 }

@@ -42,9 +42,9 @@ impl SessionError {
     /// The state a camera shows while it waits to retry after this error.
     pub fn state(&self) -> CameraState {
         match self {
-            SessionError::Auth(_) | SessionError::NotFound(_) | SessionError::UnsupportedCodec(_) => {
-                CameraState::Error
-            }
+            SessionError::Auth(_)
+            | SessionError::NotFound(_)
+            | SessionError::UnsupportedCodec(_) => CameraState::Error,
             SessionError::Stalled(_) => CameraState::Stalled,
             _ => CameraState::Backoff,
         }
@@ -96,7 +96,9 @@ pub(crate) async fn open(
     let url = spec.url.to_string();
     tokio::time::timeout(timeout, open_inner(spec, group))
         .await
-        .map_err(|_| SessionError::Timeout(format!("no RTSP answer from {url} within {timeout:?}")))?
+        .map_err(|_| {
+            SessionError::Timeout(format!("no RTSP answer from {url} within {timeout:?}"))
+        })?
 }
 
 async fn open_inner(spec: &CameraSpec, group: Arc<SessionGroup>) -> Result<Opened, SessionError> {
@@ -112,9 +114,7 @@ async fn open_inner(spec: &CameraSpec, group: Arc<SessionGroup>) -> Result<Opene
     let streams = session.streams();
     let video_stream = streams
         .iter()
-        .position(|s| {
-            s.media() == "video" && matches!(s.encoding_name(), "h264" | "h265")
-        })
+        .position(|s| s.media() == "video" && matches!(s.encoding_name(), "h264" | "h265"))
         .ok_or_else(|| {
             let offered: Vec<String> = streams
                 .iter()
@@ -122,7 +122,11 @@ async fn open_inner(spec: &CameraSpec, group: Arc<SessionGroup>) -> Result<Opene
                 .collect();
             SessionError::UnsupportedCodec(format!(
                 "no H.264 or H.265 video stream (the camera offers {})",
-                if offered.is_empty() { "nothing".to_string() } else { offered.join(", ") }
+                if offered.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    offered.join(", ")
+                }
             ))
         })?;
     let audio_stream = streams
@@ -183,15 +187,17 @@ pub(crate) fn stream_params(opened: &Opened) -> Option<StreamParams> {
         }
         _ => return None,
     };
-    let audio = opened.audio_stream.and_then(|i| match streams.get(i)?.parameters()? {
-        ParametersRef::Audio(a) => Some(AudioInfo {
-            codec: "aac".into(),
-            sample_rate: a.clock_rate(),
-            channels: a.channels().get(),
-            extra_data: Bytes::copy_from_slice(a.extra_data()),
-        }),
-        _ => None,
-    });
+    let audio = opened
+        .audio_stream
+        .and_then(|i| match streams.get(i)?.parameters()? {
+            ParametersRef::Audio(a) => Some(AudioInfo {
+                codec: "aac".into(),
+                sample_rate: a.clock_rate(),
+                channels: a.channels().get(),
+                extra_data: Bytes::copy_from_slice(a.extra_data()),
+            }),
+            _ => None,
+        });
     Some(StreamParams { video, audio })
 }
 

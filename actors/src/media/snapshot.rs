@@ -36,7 +36,11 @@ fn err(context: &str, e: impl std::fmt::Display) -> SnapshotError {
 
 /// Decode `gop` (video frames from a keyframe on; audio is ignored) and return the newest
 /// picture as JPEG. Blocking: call it from a blocking thread.
-pub fn encode_latest(gop: &[Arc<Frame>], quality: i32, timeout: Duration) -> Result<Jpeg, SnapshotError> {
+pub fn encode_latest(
+    gop: &[Arc<Frame>],
+    quality: i32,
+    timeout: Duration,
+) -> Result<Jpeg, SnapshotError> {
     let video: Vec<&Arc<Frame>> = gop.iter().filter(|f| f.kind == MediaKind::Video).collect();
     let first = video.first().ok_or(SnapshotError::NoPicture)?;
     if !first.keyframe {
@@ -60,7 +64,11 @@ pub fn encode_latest(gop: &[Arc<Frame>], quality: i32, timeout: Duration) -> Res
     result
 }
 
-fn run(pipeline: &gst::Pipeline, video: &[&Arc<Frame>], timeout: Duration) -> Result<Jpeg, SnapshotError> {
+fn run(
+    pipeline: &gst::Pipeline,
+    video: &[&Arc<Frame>],
+    timeout: Duration,
+) -> Result<Jpeg, SnapshotError> {
     let src = pipeline
         .by_name("src")
         .and_then(|e| e.downcast::<gst_app::AppSrc>().ok())
@@ -98,7 +106,8 @@ fn run(pipeline: &gst::Pipeline, video: &[&Arc<Frame>], timeout: Duration) -> Re
                 b.set_flags(gst::BufferFlags::DELTA_UNIT);
             }
         }
-        src.push_buffer(buffer).map_err(|e| err("feeding the decoder", e))?;
+        src.push_buffer(buffer)
+            .map_err(|e| err("feeding the decoder", e))?;
     }
     let _ = src.end_of_stream();
 
@@ -120,7 +129,9 @@ fn run(pipeline: &gst::Pipeline, video: &[&Arc<Frame>], timeout: Duration) -> Re
         return Err(err("decoding", e.error()));
     }
     let sample = latest.ok_or(SnapshotError::Timeout(timeout))?;
-    let caps = sample.caps().ok_or_else(|| SnapshotError::Pipeline("JPEG without caps".into()))?;
+    let caps = sample
+        .caps()
+        .ok_or_else(|| SnapshotError::Pipeline("JPEG without caps".into()))?;
     let s = caps
         .structure(0)
         .ok_or_else(|| SnapshotError::Pipeline("JPEG caps empty".into()))?;

@@ -34,7 +34,7 @@ pub(crate) struct Track {
 pub(crate) struct Clip {
     video: Track,
     audio: Option<Track>,
-    /// Length of one pass: the end of the longer track.
+    /// Length of one pass: the span of the longer track.
     period: gst::ClockTime,
 }
 
@@ -160,7 +160,9 @@ fn feed(
                             .unwrap_or(gst::ClockTime::ZERO),
                         None => gst::ClockTime::ZERO,
                     });
-                let offset = origin.nseconds() + clip.period.nseconds().saturating_mul(pass);
+                let offset = origin
+                    .nseconds()
+                    .saturating_add(clip.period.nseconds().saturating_mul(pass));
                 let shift = |t: Option<gst::ClockTime>| {
                     t.map(|t| gst::ClockTime::from_nseconds(offset.saturating_add(t.nseconds())))
                 };
@@ -170,6 +172,7 @@ fn feed(
                     let buffer = buffer.make_mut();
                     buffer.set_pts(shift(source.pts()));
                     buffer.set_dts(shift(source.dts()));
+                    // Only the very first buffer starts a new stream.
                     if pass > 0 || next > 1 {
                         buffer.unset_flags(gst::BufferFlags::DISCONT);
                     }
@@ -363,19 +366,20 @@ fn collect(into: Collected) -> gst_app::AppSinkCallbacks {
         .build()
 }
 
-/// Moves both tracks to a timeline starting at zero and computes the loop period.
+/// Moves both tracks to a timeline starting at zero (keeping them in sync) and computes the
+/// loop period: the span of the longer track, so that no track overlaps its next pass.
 fn assemble(mut video: Track, mut audio: Option<Track>) -> Result<Clip, String> {
-    let timestamps = |track: &Track| {
+    let earliest = |track: &Track| {
         track
             .buffers
             .iter()
             .flat_map(|b| [b.pts(), b.dts()])
             .flatten()
-            .collect::<Vec<_>>()
+            .min()
     };
-    let origin = timestamps(&video)
+    let origin = earliest(&video)
         .into_iter()
-        .chain(audio.iter().flat_map(timestamps))
+        .chain(audio.as_ref().and_then(earliest))
         .min()
         .ok_or("the video track has no timestamped frames")?;
 
@@ -384,29 +388,31 @@ fn assemble(mut video: Track, mut audio: Option<Track>) -> Result<Clip, String> 
         if track.buffers.iter().any(|b| b.pts().is_none()) {
             return Err("a frame without a presentation timestamp".into());
         }
-        let count = track.buffers.len() as u64;
         for buffer in &mut track.buffers {
             let buffer = buffer.make_mut();
             buffer.set_pts(buffer.pts().map(|t| t.saturating_sub(origin)));
             buffer.set_dts(buffer.dts().map(|t| t.saturating_sub(origin)));
         }
-        // The track ends where its latest frame ends; frames without a duration are
-        // assumed to last the average frame spacing.
-        let pts = track.buffers.iter().filter_map(|b| b.pts());
-        let (first, last) = (pts.clone().min(), pts.max());
-        if let (Some(first), Some(last)) = (first, last) {
-            let spacing = gst::ClockTime::from_nseconds(
-                (last - first)
-                    .nseconds()
-                    .checked_div(count.saturating_sub(1))
-                    .unwrap_or(0),
-            );
-            for buffer in &track.buffers {
-                if let Some(pts) = buffer.pts() {
-                    period = period.max(pts + buffer.duration().unwrap_or(spacing));
-                }
-            }
-        }
+        let pts = || track.buffers.iter().filter_map(|b| b.pts());
+        let (Some(start), Some(first), Some(last)) = (earliest(track), pts().min(), pts().max())
+        else {
+            continue;
+        };
+        // Frames without a duration are taken to last the average frame spacing.
+        let count = track.buffers.len() as u64;
+        let spacing = gst::ClockTime::from_nseconds(
+            (last - first)
+                .nseconds()
+                .checked_div(count.saturating_sub(1))
+                .unwrap_or(0),
+        );
+        let end = track
+            .buffers
+            .iter()
+            .filter_map(|b| Some(b.pts()? + b.duration().unwrap_or(spacing)))
+            .max()
+            .unwrap_or(last);
+        period = period.max(end.saturating_sub(start));
     }
     if period == gst::ClockTime::ZERO {
         return Err("the clip has zero length".into());

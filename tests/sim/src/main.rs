@@ -31,7 +31,7 @@ struct Args {
     user: Option<String>,
     #[arg(long, requires = "user")]
     password: Option<String>,
-    /// Serve this pre-encoded MP4 instead of encoding a test pattern.
+    /// Serve this pre-encoded MP4 (H.264 + AAC) in a loop instead of encoding a test pattern.
     #[arg(long)]
     file: Option<PathBuf>,
     /// No audio track.
@@ -68,6 +68,15 @@ fn main() -> anyhow::Result<()> {
         };
         let camera =
             SimCamera::start(config).with_context(|| format!("starting camera {}", i + 1))?;
+        if i == 0
+            && let (Some(file), Some(period)) = (&args.file, camera.loop_period())
+        {
+            eprintln!(
+                "vistter-sim: serving {} in a loop, {:.3} s per pass",
+                file.display(),
+                period.as_secs_f64()
+            );
+        }
         println!("camera cam{} {}", i + 1, camera.url());
         cameras.push(camera);
     }

@@ -1,0 +1,299 @@
+//! Test harness: the real appliance binary as a child process on a free loopback port with a
+//! temporary data dir, killed by its pid when the guard drops; plus HTTP helpers.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+pub const ADMIN_PASSWORD: &str = "test-admin-password";
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+pub struct Appliance {
+    child: Option<Child>,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    pub log_path: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+    pub client: reqwest::Client,
+}
+
+pub struct Options {
+    pub admin_password: Option<String>,
+    pub extra_env: Vec<(String, String)>,
+    pub args: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            admin_password: Some(ADMIN_PASSWORD.into()),
+            extra_env: vec![
+                ("VISTTER_CAMERAS__STALL_TIMEOUT_SECS".into(), "3".into()),
+                ("VISTTER_CAMERAS__CONNECT_TIMEOUT_SECS".into(), "5".into()),
+            ],
+            args: vec![],
+        }
+    }
+}
+
+impl Appliance {
+    pub async fn start() -> Self {
+        Self::start_with(Options::default()).await
+    }
+
+    pub async fn start_with(options: Options) -> Self {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let data_dir = tmp.path().join("data");
+        let mut app = Self::spawn(&data_dir, tmp.path().join("appliance.log"), &options);
+        app._tmp = Some(tmp);
+        app.wait_ready().await;
+        app
+    }
+
+    /// Start again on the same data dir (a restart of the appliance).
+    pub async fn restart(&mut self, options: Options) {
+        self.stop_gracefully();
+        let log = self.data_dir.parent().unwrap().join("appliance-2.log");
+        let mut next = Self::spawn(&self.data_dir, log, &options);
+        self.child = next.child.take();
+        self.port = next.port;
+        self.log_path = std::mem::take(&mut next.log_path);
+        self.wait_ready().await;
+    }
+
+    fn spawn(data_dir: &Path, log_path: PathBuf, options: &Options) -> Self {
+        let port = free_port();
+        let log = std::fs::File::create(&log_path).expect("log file");
+        let log_err = log.try_clone().expect("log file");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_vistterstream"));
+        cmd.arg("serve")
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--data-dir")
+            .arg(data_dir)
+            .arg("--log-level")
+            .arg("debug,sqlx=warn,actix_server=warn")
+            .args(&options.args)
+            .env_remove("VISTTER_ADMIN_PASSWORD")
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err);
+        if let Some(pw) = &options.admin_password {
+            cmd.env("VISTTER_ADMIN_PASSWORD", pw);
+        }
+        for (k, v) in &options.extra_env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("spawning the appliance");
+        Self {
+            child: Some(child),
+            port,
+            data_dir: data_dir.to_path_buf(),
+            log_path,
+            _tmp: None,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("http client"),
+        }
+    }
+
+    async fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                panic!("appliance exited early ({status}); log:\n{}", self.log());
+            }
+            if let Ok(r) = self.client.get(self.url("/readyz")).send().await
+                && r.status().is_success()
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "appliance not ready; log:\n{}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(|c| c.id()).unwrap_or(0)
+    }
+
+    /// SIGTERM, then wait; returns how long the process took to exit and its status.
+    pub fn stop_gracefully(&mut self) -> Option<(Duration, std::process::ExitStatus)> {
+        let mut child = self.child.take()?;
+        let started = Instant::now();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some((started.elapsed(), status));
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                let _ = child.kill();
+                let status = child.wait().ok()?;
+                return Some((started.elapsed(), status));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn log(&self) -> String {
+        let mut all = String::new();
+        if let Some(dir) = self.data_dir.parent()
+            && let Ok(entries) = std::fs::read_dir(dir)
+        {
+            let mut logs: Vec<_> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "log"))
+                .collect();
+            logs.sort();
+            for p in logs {
+                all.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
+            }
+        }
+        all
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    /// Log in as admin and return the bearer token.
+    pub async fn admin_token(&self) -> String {
+        let r = self.login("admin", ADMIN_PASSWORD).await;
+        assert_eq!(r.status(), 200, "admin login");
+        let body: Value = r.json().await.unwrap();
+        body["access_token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
+        self.send(reqwest::Method::POST, token, path, Some(body))
+            .await
+    }
+
+    pub async fn get_json(&self, token: &str, path: &str) -> Value {
+        let r = self.get(token, path).await;
+        assert!(r.status().is_success(), "GET {path}: {}", r.status());
+        r.json().await.unwrap()
+    }
+
+    /// Poll a camera until `want(state)` or panic after `timeout`.
+    pub async fn wait_camera(
+        &self,
+        token: &str,
+        id: i64,
+        timeout: Duration,
+        want: impl Fn(&str) -> bool,
+    ) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let cam = self.get_json(token, &format!("/api/v1/cameras/{id}")).await;
+            if want(cam["status"]["state"].as_str().unwrap_or("")) {
+                return cam;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "camera {id} never reached the wanted state: {cam}\nlog tail:\n{}",
+                tail(&self.log(), 40)
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for Appliance {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+pub fn tail(s: &str, lines: usize) -> String {
+    let all: Vec<&str> = s.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// The value of a metric sample with exactly these labels, e.g. `vistter_camera_up{camera="1"}`.
+pub fn metric(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+pub fn sim(label: &str, user: &str, password: &str) -> vistterstream_sim::SimCamera {
+    vistterstream_sim::SimCamera::start(vistterstream_sim::SimCameraConfig {
+        label: label.into(),
+        credentials: Some((user.into(), password.into())),
+        ..Default::default()
+    })
+    .expect("simulated camera")
+}
