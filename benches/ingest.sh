@@ -84,6 +84,14 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+interruptible() { # interruptible CMD...: run CMD so that a signal to this script acts at once
+  "$@" <&0 &
+  local pid=$! rc=0
+  STARTED+=("$pid")
+  wait "$pid" || rc=$?
+  forget "$pid"
+  return "$rc"
+}
 alive() { # alive PID: running and not a zombie
   local state
   state=$(awk '{sub(/^.*\) /, ""); print $1}' "/proc/$1/stat" 2>/dev/null) || return 1
@@ -142,7 +150,7 @@ start_sim() {
 # --- measurement --------------------------------------------------------------------------------
 # sample OUT.json GROUP=PID[,PID...]...: CPU and memory of each pid over WINDOW_S seconds.
 sample() {
-  python3 - "$WINDOW_S" "$@" <<'PY'
+  interruptible python3 - "$WINDOW_S" "$@" <<'PY'
 import json, os, sys, time
 
 window, out = float(sys.argv[1]), sys.argv[2]
@@ -177,7 +185,16 @@ def memory(pid):
             pass
     return found
 
+def machine():
+    """(busy, total) jiffies of all CPUs."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    total = sum(values[:8])  # guest time is already in user/nice
+    return total - idle, total
+
 pids = [p for ps in groups.values() for p in ps]
+machine_start = machine()
 start = {p: ticks(p) for p in pids}
 peak = {p: 0 for p in pids}
 peak_pss = {p: 0 for p in pids}
@@ -193,10 +210,20 @@ while True:
         break
     time.sleep(min(0.5, deadline - now))
 end = {p: ticks(p) for p in pids}
+machine_end = machine()
 hwm = {p: memory(p).get("VmHWM", 0) for p in pids}
 elapsed = time.monotonic() - t0
 
-report = {"elapsed_s": elapsed, "clk_tck": tck, "groups": {}}
+busy = machine_end[0] - machine_start[0]
+total = machine_end[1] - machine_start[1]
+report = {
+    "elapsed_s": elapsed,
+    "clk_tck": tck,
+    # everything the machine did in the window, in CPU seconds per minute
+    "machine_cpu_s_per_min": busy / tck * 60 / elapsed,
+    "machine_busy": busy / total if total else 0.0,
+    "groups": {},
+}
 for name, ps in groups.items():
     report["groups"][name] = [
         {
@@ -287,7 +314,7 @@ phase_appliance() {
   done
 
   log "phase A: all streaming; warming up ${WARMUP_S} s"
-  sleep "$WARMUP_S"
+  interruptible sleep "$WARMUP_S"
   require_alive vistterstream "$WORK/appliance.log" "$pid"
   local f0 f1
   f0=$(appliance_frames)
@@ -341,7 +368,7 @@ phase_ffmpeg() {
   done
 
   log "phase B: all receiving; warming up ${WARMUP_S} s"
-  sleep "$WARMUP_S"
+  interruptible sleep "$WARMUP_S"
   for ((i = 0; i < CAMERAS; i++)); do require_alive ffmpeg "$WORK/ff$i.log" "${pids[i]}"; done
   local f0 f1
   f0=$(ffmpeg_frames)
@@ -433,7 +460,8 @@ else:
 out.append("")
 out.append("CPU: utime+stime over the window. Peak RSS / PSS: highest of samples every 0.5 s in the "
            "window; VmHWM: peak RSS over the process's whole life. RSS counts shared library pages "
-           "in every process (so the ffmpeg sum counts libav* 8 times); PSS shares them out.")
+           "in every process" + (f" (so the ffmpeg sum counts libav* {cameras} times)" if b else "")
+           + "; PSS shares them out.")
 out.append("")
 notes = []
 for name, data, label, what in (
@@ -446,7 +474,10 @@ for name, data, label, what in (
     n = frames(name)
     rate = f"{n / data['elapsed_s'] / cameras:.1f} {what}" if n is not None else "frames not reported"
     notes.append(f"- {label} phase: window {data['elapsed_s']:.1f} s, {rate} received; "
-                 f"vistter-sim itself used {sim['cpu_s'] * 60 / data['elapsed_s']:.1f} CPU s/min.")
+                 f"vistter-sim itself used {sim['cpu_s'] * 60 / data['elapsed_s']:.1f} CPU s/min; "
+                 f"the whole machine {data['machine_cpu_s_per_min']:.1f} CPU s/min "
+                 f"({data['machine_busy'] * 100:.0f}% busy: anything far above the rows above means "
+                 f"something else ran, e.g. a compile).")
 out.extend(notes)
 print("\n".join(out))
 PY

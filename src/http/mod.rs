@@ -10,6 +10,7 @@ pub mod health;
 pub mod json;
 pub mod snapshots;
 pub mod tokens;
+pub mod ui;
 pub mod users;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -112,6 +113,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }
         .into()
     }))
+    .service(ui::index)
     .service(health::healthz)
     .service(health::readyz)
     .service(health::metrics)

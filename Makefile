@@ -1,0 +1,33 @@
+# VistterStream — the two commands that matter:
+#   make demo   set up, build, run the appliance with two simulated cameras on http://127.0.0.1:8080
+#   make test   set up, then every check and test (what CI runs)
+
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: setup build demo test lint fmt unit bench clean
+
+setup:
+	./scripts/setup.sh
+
+build: setup
+	$(CARGO) build --release --workspace --locked
+
+demo: build
+	./scripts/demo.sh
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+test: setup lint
+	$(CARGO) test --workspace --locked
+
+bench: build
+	./benches/ingest.sh
+
+fmt:
+	$(CARGO) fmt --all
+
+clean:
+	$(CARGO) clean
