@@ -154,7 +154,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(api_not_found)),
     )
     .service(
-        SwaggerUi::new("/api/docs/{_:.*}").url("/api/v1/openapi.docs.json", ApiDoc::openapi()),
+        SwaggerUi::new("/api/docs/{_:.*}").url("/api/docs/openapi.json", ApiDoc::openapi()),
     );
 }
 
