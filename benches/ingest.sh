@@ -189,9 +189,11 @@ def machine():
     """(busy, total) jiffies of all CPUs."""
     with open("/proc/stat") as f:
         values = [int(v) for v in f.readline().split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    total = sum(values[:8])  # guest time is already in user/nice
-    return total - idle, total
+    # user nice system idle iowait irq softirq steal (guest time is already in user/nice);
+    # steal is time the hypervisor gave elsewhere: neither busy here nor idle
+    user, nice, system, idle, iowait, irq, softirq, steal = values[:8]
+    busy = user + nice + system + irq + softirq
+    return busy, busy + idle + iowait
 
 pids = [p for ps in groups.values() for p in ps]
 machine_start = machine()

@@ -499,3 +499,78 @@ async fn events_stream_carries_camera_state_changes() {
         "the transitions are all there: {seen}"
     );
 }
+
+/// A camera whose connection stays open but sends nothing (frozen firmware, a stuck proxy):
+/// a socat proxy between the appliance and the camera is stopped with SIGSTOP.
+#[tokio::test]
+async fn a_frozen_connection_is_detected_as_a_stall_and_recovered() {
+    let cam = sim("CAM F", "u", "p");
+    let proxy_port = common::free_port();
+    let mut socat = std::process::Command::new("socat")
+        .arg(format!(
+            "TCP-LISTEN:{proxy_port},bind=127.0.0.1,reuseaddr,fork"
+        ))
+        .arg(format!("TCP:127.0.0.1:{}", cam.port()))
+        .spawn()
+        .expect("socat (scripts/setup.sh installs it)");
+    let socat_pid = socat.id().to_string();
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("kill")
+                .args(["-CONT", &self.0.id().to_string()])
+                .status();
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = socat.try_wait();
+    let _guard = KillOnDrop(socat);
+
+    let app = Appliance::start().await;
+    let token = app.admin_token().await;
+    let url = format!("rtsp://127.0.0.1:{proxy_port}/cam");
+    let r = app
+        .post(
+            &token,
+            "/api/v1/cameras",
+            json!({"name": "f", "rtsp_url": url, "username": "u", "password": "p"}),
+        )
+        .await;
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    app.wait_camera(&token, id, Duration::from_secs(20), |s| s == "streaming")
+        .await;
+
+    let signal = |sig: &str| {
+        std::process::Command::new("kill")
+            .args([sig, &socat_pid])
+            .status()
+            .unwrap()
+    };
+    // socat forks a child per connection: stop the whole process group's traffic by stopping
+    // every socat (parent and children).
+    let pkill = |sig: &str| {
+        std::process::Command::new("pkill")
+            .args([sig, "-P", &socat_pid])
+            .status()
+            .unwrap()
+    };
+    pkill("-STOP");
+    signal("-STOP");
+    let c = app
+        .wait_camera(&token, id, Duration::from_secs(15), |s| s == "stalled")
+        .await;
+    assert!(
+        c["status"]["reason"].as_str().unwrap().contains("no frame"),
+        "{c}"
+    );
+
+    signal("-CONT");
+    pkill("-CONT");
+    // The frozen session is gone for good; a new one comes up through the proxy.
+    let c = app
+        .wait_camera(&token, id, Duration::from_secs(45), |s| s == "streaming")
+        .await;
+    assert!(c["status"]["reconnects"].as_u64().unwrap() >= 1);
+}

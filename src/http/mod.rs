@@ -153,9 +153,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/openapi.json", web::get().to(openapi_json))
             .default_service(web::to(api_not_found)),
     )
-    .service(
-        SwaggerUi::new("/api/docs/{_:.*}").url("/api/docs/openapi.json", ApiDoc::openapi()),
-    );
+    .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/docs/openapi.json", ApiDoc::openapi()));
 }
 
 async fn openapi_json() -> HttpResponse {

@@ -99,11 +99,16 @@ impl CameraActor {
         }
     }
 
-    fn connect(&mut self, ctx: &mut Context<Self>) {
+    /// Open a new session. `fresh` (first start, changed settings) shows `connecting`; a retry
+    /// keeps showing the failure that caused it (stalled, backoff, error with its reason)
+    /// until the camera streams again, so the state does not flicker on every attempt.
+    fn connect(&mut self, ctx: &mut Context<Self>, fresh: bool) {
         self.cancel(ctx);
         self.session_no += 1;
         let session_no = self.session_no;
-        self.feed.set_state(CameraState::Connecting, None);
+        if fresh {
+            self.feed.set_state(CameraState::Connecting, None);
+        }
         tracing::debug!(camera = self.spec.id, url = %self.spec.url, session_no, "connecting");
         let addr = ctx.address();
         let run = session::run(
@@ -143,7 +148,7 @@ impl Actor for CameraActor {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         tracing::info!(camera = self.spec.id, name = %self.spec.name, url = %self.spec.url, "camera actor started");
-        self.connect(ctx);
+        self.connect(ctx, true);
     }
 
     fn stopping(&mut self, ctx: &mut Self::Context) -> Running {
@@ -189,7 +194,7 @@ impl Handler<SessionEnded> for CameraActor {
         self.feed.set_state(state, Some(msg.error.to_string()));
         self.retry = Some(ctx.run_later(delay, |act, ctx| {
             act.retry = None;
-            act.connect(ctx);
+            act.connect(ctx, false);
         }));
     }
 }
@@ -203,7 +208,7 @@ impl Handler<UpdateCameraSpec> for CameraActor {
         if reconnect {
             tracing::info!(camera = self.spec.id, url = %self.spec.url, "camera settings changed; reconnecting");
             self.backoff.reset();
-            self.connect(ctx);
+            self.connect(ctx, true);
         }
     }
 }

@@ -227,9 +227,9 @@ impl FrameMetrics {
     }
 }
 
-/// Run one session to its end: connect, stream into `feed`, and return why it ended.
-/// Returns `Ok(streamed_for)` never: a session only ends by error (a camera that goes away
-/// cleanly still ends the stream, which is [`SessionError::Ended`]).
+/// Run one session to its end: connect, stream into `feed`, and return why it ended and, if
+/// it got as far as streaming, for how long. A session only ends by error: a camera that goes
+/// away cleanly still ends the stream, which is [`SessionError::Ended`].
 pub async fn run(
     spec: CameraSpec,
     feed: Arc<CameraFeed>,
@@ -248,10 +248,18 @@ pub async fn run(
     let mut params: Option<Arc<StreamParams>> = None;
     let mut streaming_since: Option<Instant> = None;
     let mut last_publish_second = 0u64;
-    // Until the first frame the connect timeout applies, then the stall timeout.
-    let mut wait = spec.connect_timeout.saturating_sub(started.elapsed());
+    // Until the first keyframe the connect timeout applies; after it, the stall timeout
+    // counts from the last *video* frame, so a camera whose picture freezes while its audio
+    // keeps flowing is still detected.
+    let first_frame_deadline = started + spec.connect_timeout.max(Duration::from_secs(1));
+    let mut last_video = Instant::now();
 
     loop {
+        let deadline = match streaming_since {
+            None => first_frame_deadline,
+            Some(_) => last_video + spec.stall_timeout,
+        };
+        let wait = deadline.saturating_duration_since(Instant::now());
         let item = match tokio::time::timeout(wait, opened.demuxed.next()).await {
             Err(_) => {
                 let err = if streaming_since.is_some() {
@@ -308,11 +316,13 @@ pub async fn run(
                 continue; // start every session on a keyframe
             }
             streaming_since = Some(Instant::now());
-            wait = spec.stall_timeout;
             feed.set_state(CameraState::Streaming, None);
         }
         if streaming_since.is_none() {
             continue;
+        }
+        if kind == MediaKind::Video {
+            last_video = Instant::now();
         }
         let second = started.elapsed().as_secs();
         let size = data.len() as u64;
