@@ -18,6 +18,7 @@ packages=(
   prometheus                        # promtool check metrics
   nginx libnginx-mod-rtmp stunnel4  # RTMP / RTMPS ingest stand-ins
   socat procps
+  apache2 apache2-utils             # HTTP snapshot endpoint with Digest/Basic auth
 )
 
 missing=()

@@ -34,6 +34,8 @@ pub struct AppState {
     pub snapshot_cache: Mutex<HashMap<i64, (Instant, Jpeg)>>,
     /// Flips to `true` at shutdown so long-lived responses (SSE) end.
     pub shutdown: watch::Receiver<bool>,
+    /// For cameras' HTTP snapshot URLs.
+    pub http: reqwest::Client,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             metrics,
             snapshot_cache: Mutex::new(HashMap::new()),
             shutdown,
+            http: vistterstream_actors::camera::http_snapshot::client(),
         }
     }
 

@@ -574,3 +574,159 @@ async fn a_frozen_connection_is_detected_as_a_stall_and_recovered() {
         .await;
     assert!(c["status"]["reconnects"].as_u64().unwrap() >= 1);
 }
+
+fn test_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+/// The camera's own HTTP snapshot URL, with Digest and Basic authentication (Apache httpd).
+#[tokio::test]
+async fn http_snapshot_url_with_digest_and_basic_auth() {
+    let jpeg = test_jpeg(320, 240);
+    let httpd = common::httpd::Httpd::start(
+        "cam",
+        "p@ss:word",
+        &[
+            ("snap.jpg", &jpeg),
+            ("error.jpg", b"<html>camera busy</html>"),
+        ],
+    );
+    let app = Appliance::start().await;
+    let token = app.admin_token().await;
+    // The RTSP side points nowhere: the stream has no picture, so `auto` uses HTTP.
+    let closed = common::free_port();
+    let mut ids = vec![];
+    for area in ["digest", "basic"] {
+        let url = httpd
+            .url(&format!("/{area}/snap.jpg"))
+            .replace("http://", "http://cam:p%40ss%3Aword@");
+        let r = app
+            .post(&token, "/api/v1/cameras", json!({"name": area, "host": "127.0.0.1", "port": closed, "username": "cam", "password": "p@ss:word", "snapshot_url": url}))
+            .await;
+        assert_eq!(r.status(), 201);
+        let c: Value = r.json().await.unwrap();
+        assert_eq!(
+            c["snapshot_url"],
+            httpd.url(&format!("/{area}/snap.jpg")),
+            "credentials stripped from the stored URL"
+        );
+        ids.push(c["id"].as_i64().unwrap());
+    }
+    for id in &ids {
+        let r = app
+            .get(&token, &format!("/api/v1/cameras/{id}/snapshot"))
+            .await;
+        assert_eq!(r.status(), 200, "camera {id}");
+        assert_eq!(r.headers()["x-snapshot-source"], "http");
+        let body = r.bytes().await.unwrap();
+        assert_eq!(
+            body.as_ref(),
+            jpeg.as_slice(),
+            "the camera's JPEG, unchanged"
+        );
+        // Stored snapshots can come from HTTP too.
+        let r = app
+            .send(
+                Method::POST,
+                &token,
+                &format!("/api/v1/cameras/{id}/snapshots"),
+                Some(json!({"source": "http"})),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let s: Value = r.json().await.unwrap();
+        assert_eq!(
+            (
+                s["source"].as_str(),
+                s["width"].as_i64(),
+                s["height"].as_i64()
+            ),
+            (Some("http"), Some(320), Some(240))
+        );
+    }
+
+    // Wrong password: a clear auth error, naming the URL but not the password.
+    let r = app
+        .send(
+            Method::PATCH,
+            &token,
+            &format!("/api/v1/cameras/{}", ids[0]),
+            Some(json!({"password": "nope"})),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = app
+        .get(
+            &token,
+            &format!("/api/v1/cameras/{}/snapshot?source=http", ids[0]),
+        )
+        .await;
+    assert_eq!(r.status(), 503);
+    let p: Value = r.json().await.unwrap();
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("authentication failed"),
+        "{p}"
+    );
+    assert!(!p.to_string().contains("p@ss"), "{p}");
+
+    // A page that is not a JPEG is refused, whatever its name.
+    let r = app
+        .send(
+            Method::PATCH,
+            &token,
+            &format!("/api/v1/cameras/{}", ids[1]),
+            Some(json!({"snapshot_url": httpd.url("/basic/error.jpg")})),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = app
+        .get(
+            &token,
+            &format!("/api/v1/cameras/{}/snapshot?source=http", ids[1]),
+        )
+        .await;
+    assert_eq!(r.status(), 503);
+    assert!(r.text().await.unwrap().contains("did not return a JPEG"));
+
+    // No snapshot URL and no picture: 422 for an explicit http source, 503 for the stream.
+    let r = app
+        .post(
+            &token,
+            "/api/v1/cameras",
+            json!({"name": "none", "host": "127.0.0.1", "port": closed}),
+        )
+        .await;
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    assert_eq!(
+        app.get(
+            &token,
+            &format!("/api/v1/cameras/{id}/snapshot?source=http")
+        )
+        .await
+        .status(),
+        422
+    );
+    assert_eq!(
+        app.get(&token, &format!("/api/v1/cameras/{id}/snapshot"))
+            .await
+            .status(),
+        503
+    );
+    assert_eq!(
+        app.get(
+            &token,
+            &format!("/api/v1/cameras/{id}/snapshot?source=bogus")
+        )
+        .await
+        .status(),
+        400
+    );
+}

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use vistterstream_actors::camera::{self as cam, CameraStatus};
 use vistterstream_actors::media::snapshot::{self, Jpeg, SnapshotError};
 
@@ -468,8 +468,84 @@ pub async fn test_saved(
     Ok(web::Json(run_test(&state, spec).await))
 }
 
+/// Where a snapshot comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SnapshotSource {
+    /// The stream's picture when the camera streams, else its HTTP snapshot URL if set.
+    #[default]
+    Auto,
+    /// Decode the latest picture of the RTSP stream.
+    Stream,
+    /// The camera's own HTTP snapshot URL (Digest or Basic authentication).
+    Http,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotQuery {
+    /// auto (default) | stream | http
+    pub source: Option<SnapshotSource>,
+}
+
+/// The current picture and where it came from (`stream` or `http`).
+pub async fn current_jpeg(
+    state: &AppState,
+    row: &CameraRow,
+    source: SnapshotSource,
+) -> Result<(Jpeg, &'static str), ApiError> {
+    let has_picture = state
+        .runtime
+        .cameras
+        .get(row.id)
+        .is_some_and(|f| !f.gop().is_empty());
+    let use_http = match source {
+        SnapshotSource::Http => true,
+        SnapshotSource::Stream => false,
+        SnapshotSource::Auto => !has_picture && row.snapshot_url.is_some(),
+    };
+    if use_http {
+        Ok((http_jpeg(state, row).await?, "http"))
+    } else {
+        Ok((stream_jpeg(state, row).await?, "stream"))
+    }
+}
+
+async fn http_jpeg(state: &AppState, row: &CameraRow) -> Result<Jpeg, ApiError> {
+    let raw = row.snapshot_url.as_deref().ok_or_else(|| {
+        ApiError::field("source", format!("camera {} has no snapshot_url", row.id))
+    })?;
+    let url = url::Url::parse(raw).map_err(|e| {
+        ApiError::Internal(anyhow::anyhow!(
+            "camera {}: stored snapshot URL: {e}",
+            row.id
+        ))
+    })?;
+    let password = row
+        .password_enc
+        .as_deref()
+        .map(|sealed| state.secrets.open(sealed))
+        .transpose()
+        .map_err(|e| {
+            ApiError::Internal(
+                anyhow::Error::new(e).context(format!("camera {}: unsealing its password", row.id)),
+            )
+        })?;
+    let credentials = row
+        .username
+        .as_deref()
+        .map(|u| (u, password.as_deref().unwrap_or("")));
+    let timeout = Duration::from_secs(state.config.cameras.test_timeout_secs.max(1));
+    cam::http_snapshot::fetch(&state.http, &url, credentials, timeout)
+        .await
+        .map_err(|e| {
+            tracing::warn!(camera = row.id, error = %e, "HTTP snapshot failed");
+            ApiError::Unavailable(format!("camera {}: {e}", row.id))
+        })
+}
+
 /// The current picture, decoded from the camera's stream (cached briefly).
-pub async fn live_jpeg(state: &AppState, row: &CameraRow) -> Result<Jpeg, ApiError> {
+async fn stream_jpeg(state: &AppState, row: &CameraRow) -> Result<Jpeg, ApiError> {
     let max_age = Duration::from_millis(state.config.snapshots.cache_ms);
     if let Some((at, jpeg)) = state
         .snapshot_cache
@@ -513,9 +589,9 @@ pub async fn live_jpeg(state: &AppState, row: &CameraRow) -> Result<Jpeg, ApiErr
 
 #[utoipa::path(
     tag = "cameras",
-    params(("id" = i64, Path, description = "camera id")),
+    params(("id" = i64, Path, description = "camera id"), SnapshotQuery),
     responses(
-        (status = 200, content_type = "image/jpeg", description = "JPEG of the live picture"),
+        (status = 200, content_type = "image/jpeg", description = "JPEG of the live picture; header X-Snapshot-Source says stream or http"),
         (status = 404, body = Problem), (status = 503, body = Problem, description = "no picture yet")
     ),
     security(("bearer" = []), ("cookie" = []))
@@ -525,13 +601,15 @@ pub async fn live_snapshot(
     state: State,
     _who: Principal,
     id: web::Path<i64>,
+    query: web::Query<SnapshotQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let row = load(&state, *id).await?;
-    let jpeg = live_jpeg(&state, &row).await?;
+    let (jpeg, source) = current_jpeg(&state, &row, query.source.unwrap_or_default()).await?;
     Ok(HttpResponse::Ok()
         .content_type("image/jpeg")
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("X-Image-Width", jpeg.width.to_string()))
         .insert_header(("X-Image-Height", jpeg.height.to_string()))
+        .insert_header(("X-Snapshot-Source", source))
         .body(jpeg.data))
 }

@@ -19,6 +19,8 @@ type State = web::Data<AppState>;
 pub struct CaptureRequest {
     /// Free text stored with the snapshot (at most 200 characters).
     pub note: Option<String>,
+    /// auto (default) | stream | http
+    pub source: Option<super::cameras::SnapshotSource>,
 }
 
 /// Remove snapshot files (best effort: a missing file is already gone).
@@ -62,18 +64,16 @@ pub async fn capture(
     id: web::Path<i64>,
     body: OptionalJson<CaptureRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let note = body
-        .0
-        .note
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty());
+    let CaptureRequest { note, source } = body.0;
+    let source = source.unwrap_or_default();
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     if note.as_ref().is_some_and(|n| n.chars().count() > 200) {
         return Err(ApiError::field("note", "must be at most 200 characters"));
     }
     let row = cameras::get(&state.pool, *id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("camera {id} does not exist")))?;
-    let jpeg = super::cameras::live_jpeg(&state, &row).await?;
+    let (jpeg, from) = super::cameras::current_jpeg(&state, &row, source).await?;
     let dir = state.snapshots_dir();
     tokio::fs::create_dir_all(&dir).await.map_err(|e| {
         ApiError::Internal(anyhow::Error::new(e).context(format!("creating {}", dir.display())))
@@ -95,7 +95,7 @@ pub async fn capture(
         jpeg.width,
         jpeg.height,
         jpeg.data.len(),
-        "stream",
+        from,
         note.as_deref(),
     )
     .await

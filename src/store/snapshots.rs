@@ -15,7 +15,7 @@ pub struct SnapshotRow {
     pub width: i64,
     pub height: i64,
     pub bytes: i64,
-    /// `stream` (decoded from the camera's video).
+    /// `stream` (decoded from the camera's video) or `http` (the camera's snapshot URL).
     pub source: String,
     pub note: Option<String>,
     pub created_at: String,

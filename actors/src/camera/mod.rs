@@ -7,6 +7,7 @@
 
 mod feed;
 mod frame;
+pub mod http_snapshot;
 mod probe;
 mod session;
 mod spec;
