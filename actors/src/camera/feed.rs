@@ -78,7 +78,11 @@ impl CameraFeed {
 
     /// Publish a frame to every subscriber and keep it in the GOP cache.
     pub fn publish(&self, frame: Arc<Frame>) {
-        let now_ms = self.epoch.elapsed().as_millis() as u64 + 1;
+        let now_ms = frame
+            .received
+            .saturating_duration_since(self.epoch)
+            .as_millis() as u64
+            + 1;
         self.last_frame_ms.store(now_ms, Ordering::Relaxed);
         if frame.kind == MediaKind::Video {
             self.frames_total.fetch_add(1, Ordering::Relaxed);

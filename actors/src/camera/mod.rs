@@ -69,7 +69,9 @@ pub struct CameraActor {
     group: Arc<SessionGroup>,
     backoff: Backoff,
     session_no: u64,
-    session: Option<SpawnHandle>,
+    /// The running session: a task of its own on this actor's arbiter, so a packet's wake-up
+    /// polls only the session, not the actor's mailbox and context.
+    session: Option<tokio::task::JoinHandle<()>>,
     retry: Option<SpawnHandle>,
     incarnation: u64,
     supervisor: Option<Recipient<CameraActorStopped>>,
@@ -118,25 +120,23 @@ impl CameraActor {
             self.group.clone(),
             session_no,
         );
-        // The session future runs on this actor's arbiter; it posts frames straight into the
-        // feed (no mailbox hop per frame) and tells the actor how it ended.
-        let handle = ctx.spawn(
-            async move {
-                let (error, streamed_for) = run.await;
-                addr.do_send(SessionEnded {
-                    session_no,
-                    error,
-                    streamed_for,
-                });
-            }
-            .into_actor(self),
-        );
-        self.session = Some(handle);
+        // The session runs on this actor's arbiter; it posts frames straight into the feed
+        // (no mailbox hop per frame) and tells the actor how it ended.
+        self.session = Some(actix::spawn(async move {
+            let (error, streamed_for) = run.await;
+            addr.do_send(SessionEnded {
+                session_no,
+                error,
+                streamed_for,
+            });
+        }));
     }
 
     fn cancel(&mut self, ctx: &mut Context<Self>) {
         if let Some(h) = self.session.take() {
-            ctx.cancel_future(h);
+            // Dropping the session future closes the RTSP connection (and retina tears the
+            // session down in the background when the server needs it).
+            h.abort();
         }
         if let Some(h) = self.retry.take() {
             ctx.cancel_future(h);

@@ -207,12 +207,15 @@ fn to_duration(ts: retina::Timestamp) -> Duration {
     Duration::from_nanos((elapsed * 1_000_000_000 / rate) as u64)
 }
 
-/// Counters for one camera, resolved once per session instead of once per frame.
+/// Counters for one camera, resolved once per session instead of once per frame, and
+/// flushed once a second (and when the session ends) instead of touched for every frame.
 struct FrameMetrics {
     frames: metrics::Counter,
     bytes: metrics::Counter,
     bitrate: metrics::Gauge,
     fps: metrics::Gauge,
+    pending_frames: u64,
+    pending_bytes: u64,
 }
 
 impl FrameMetrics {
@@ -223,7 +226,27 @@ impl FrameMetrics {
             bytes: metrics::counter!("vistter_camera_received_bytes_total", "camera" => camera.clone()),
             bitrate: metrics::gauge!("vistter_camera_bitrate_bps", "camera" => camera.clone()),
             fps: metrics::gauge!("vistter_camera_fps", "camera" => camera),
+            pending_frames: 0,
+            pending_bytes: 0,
         }
+    }
+
+    fn count(&mut self, video: bool, bytes: u64) {
+        self.pending_frames += u64::from(video);
+        self.pending_bytes += bytes;
+    }
+
+    fn flush(&mut self) {
+        self.frames
+            .increment(std::mem::take(&mut self.pending_frames));
+        self.bytes
+            .increment(std::mem::take(&mut self.pending_bytes));
+    }
+}
+
+impl Drop for FrameMetrics {
+    fn drop(&mut self) {
+        self.flush();
     }
 }
 
@@ -241,7 +264,7 @@ pub async fn run(
         Ok(o) => o,
         Err(e) => return (e, None),
     };
-    let metrics = FrameMetrics::new(spec.id);
+    let mut metrics = FrameMetrics::new(spec.id);
     let mut window = RateWindow::new();
     // Resolved at the first video frame (and again when the camera changes them), so the
     // status always reflects what is actually streaming.
@@ -253,15 +276,23 @@ pub async fn run(
     // keeps flowing is still detected.
     let first_frame_deadline = started + spec.connect_timeout.max(Duration::from_secs(1));
     let mut last_video = Instant::now();
+    // Deadlines are checked on a coarse tick rather than with a timer armed for every frame.
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
     loop {
-        let deadline = match streaming_since {
-            None => first_frame_deadline,
-            Some(_) => last_video + spec.stall_timeout,
-        };
-        let wait = deadline.saturating_duration_since(Instant::now());
-        let item = match tokio::time::timeout(wait, opened.demuxed.next()).await {
-            Err(_) => {
+        let next = tokio::select! {
+            biased;
+            next = opened.demuxed.next() => next,
+            _ = tick.tick() => {
+                let now = Instant::now();
+                let timed_out = match streaming_since {
+                    None => now >= first_frame_deadline,
+                    Some(_) => now.duration_since(last_video) >= spec.stall_timeout,
+                };
+                if !timed_out {
+                    continue;
+                }
                 let err = if streaming_since.is_some() {
                     SessionError::Stalled(spec.stall_timeout)
                 } else {
@@ -272,14 +303,16 @@ pub async fn run(
                 };
                 return (err, streaming_since.map(|s| s.elapsed()));
             }
-            Ok(None) => return (SessionError::Ended, streaming_since.map(|s| s.elapsed())),
-            Ok(Some(Err(e))) => {
+        };
+        let item = match next {
+            None => return (SessionError::Ended, streaming_since.map(|s| s.elapsed())),
+            Some(Err(e)) => {
                 return (
                     SessionError::from_retina(&e, spec.url.as_str()),
                     streaming_since.map(|s| s.elapsed()),
                 );
             }
-            Ok(Some(Ok(item))) => item,
+            Some(Ok(item)) => item,
         };
         let (kind, keyframe, pts, data) = match item {
             CodecItem::VideoFrame(v) => {
@@ -321,21 +354,20 @@ pub async fn run(
         if streaming_since.is_none() {
             continue;
         }
+        // One clock read per frame serves the stall check, the rate window and the frame.
+        let now = Instant::now();
         if kind == MediaKind::Video {
-            last_video = Instant::now();
+            last_video = now;
         }
-        let second = started.elapsed().as_secs();
+        let second = now.duration_since(started).as_secs();
         let size = data.len() as u64;
         window.record(second, u32::from(kind == MediaKind::Video), size);
-        if kind == MediaKind::Video {
-            metrics.frames.increment(1);
-        }
-        metrics.bytes.increment(size);
+        metrics.count(kind == MediaKind::Video, size);
         feed.publish(Arc::new(Frame {
             kind,
             keyframe,
             pts,
-            received: Instant::now(),
+            received: now,
             session: session_no,
             data,
             params: p,
@@ -343,6 +375,7 @@ pub async fn run(
         if second != last_publish_second {
             last_publish_second = second;
             let (fps, bps) = window.rates(second);
+            metrics.flush();
             metrics.fps.set(fps);
             metrics.bitrate.set(bps as f64);
             feed.update_status(|s| {
