@@ -1,6 +1,7 @@
 //! Domain rules that are pure functions: validation, URL composition, vendor profiles.
 
 pub mod camera;
+pub mod destination;
 pub mod user;
 
 use serde::Serialize;

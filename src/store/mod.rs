@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod cameras;
+pub mod destinations;
 pub mod snapshots;
 pub mod users;
 
