@@ -47,7 +47,7 @@ pub struct CameraConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SnapshotConfig {
-    /// Stored snapshots older than this are deleted.
+    /// Stored snapshots older than this many days (at least 1) are deleted.
     pub retention_days: u32,
     /// At most this many stored snapshots per camera (the oldest go first).
     pub max_per_camera: u32,
@@ -126,7 +126,7 @@ impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             json_limit_bytes: 64 * 1024,
-            shutdown_grace_secs: 3,
+            shutdown_grace_secs: 2,
         }
     }
 }

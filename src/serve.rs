@@ -46,9 +46,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     ));
     let started = state.reconcile_cameras().await?;
     tracing::info!(cameras = started, data_dir = %config.data_dir.display(), "cameras started");
-    if let Err(e) = crate::http::snapshots::prune(&state).await {
-        tracing::warn!(error = %e, "snapshot retention");
-    }
+    // Snapshot retention: at start-up and every hour, so expired snapshots go even when
+    // nothing new is captured.
+    let prune_state = state.clone();
+    actix_web::rt::spawn(async move {
+        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Err(e) = crate::http::snapshots::prune(&prune_state).await {
+                tracing::warn!(error = %e, "snapshot retention");
+            }
+        }
+    });
 
     let app_state = state.clone();
     let server = HttpServer::new(move || {
@@ -74,6 +83,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let server_task = actix_web::rt::spawn(server);
     wait_for_signal().await;
     tracing::info!("shutting down");
+    let shutdown_started = std::time::Instant::now();
     let _ = shutdown_tx.send(true);
     handle.stop(true).await;
     let _ = server_task.await;
@@ -87,7 +97,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::warn!(error = %e, "supervisor shutdown");
     }
     pool.close().await;
-    tracing::info!("stopped");
+    tracing::info!(
+        took_ms = shutdown_started.elapsed().as_millis() as u64,
+        "shutdown complete"
+    );
     actix_web::rt::System::current().stop();
     Ok(())
 }

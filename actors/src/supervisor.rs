@@ -104,6 +104,9 @@ pub struct Supervisor {
     cameras: HashMap<i64, CameraEntry>,
     media: ArbiterHandle,
     shutting_down: bool,
+    /// Never reset, so a stop notice from an actor of a removed-then-re-added camera can
+    /// never be mistaken for one from the current actor.
+    next_incarnation: u64,
 }
 
 impl Supervisor {
@@ -116,6 +119,7 @@ impl Supervisor {
             cameras: HashMap::new(),
             media,
             shutting_down: false,
+            next_incarnation: 0,
         }
     }
 
@@ -123,7 +127,8 @@ impl Supervisor {
         let Some(entry) = self.cameras.get_mut(&camera_id) else {
             return;
         };
-        entry.incarnation += 1;
+        self.next_incarnation += 1;
+        entry.incarnation = self.next_incarnation;
         entry.started_at = Instant::now();
         let actor = CameraActor::new(
             entry.spec.clone(),

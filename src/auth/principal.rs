@@ -85,18 +85,25 @@ const PUBLIC: &[&str] = &["/api/v1/auth/login"];
 /// extensions for the extractors below.
 pub async fn authenticate(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     if !PUBLIC.contains(&req.path()) {
-        let state = req
-            .app_data::<web::Data<AppState>>()
-            .cloned()
-            .ok_or_else(|| ApiError::internal("application state missing"))?;
-        let token = presented_token(req.request()).ok_or(ApiError::Unauthorized)?;
-        let principal = resolve(&state, &token).await?;
-        req.extensions_mut().insert(principal);
+        let principal = match req.app_data::<web::Data<AppState>>().cloned() {
+            None => Err(ApiError::internal("application state missing")),
+            Some(state) => match presented_token(req.request()) {
+                None => Err(ApiError::Unauthorized),
+                Some(token) => resolve(&state, &token).await,
+            },
+        };
+        match principal {
+            Ok(p) => {
+                req.extensions_mut().insert(p);
+            }
+            // A response, not an Err: outer middleware (metrics, security headers) sees it.
+            Err(e) => return Ok(req.error_response(e)),
+        }
     }
-    next.call(req).await
+    Ok(next.call(req).await?.map_into_boxed_body())
 }
 
 impl FromRequest for Principal {

@@ -330,10 +330,11 @@ fn parse_rtsp_url(raw: &str) -> Result<ParsedRtsp, String> {
     }
     let url = Url::parse(raw).map_err(|e| format!("is not a valid URL ({e})"))?;
     let scheme = url.scheme().to_string();
-    if scheme != "rtsp" && scheme != "rtsps" {
-        return Err(format!(
-            "must start with rtsp:// or rtsps:// (got {scheme}://)"
-        ));
+    if scheme == "rtsps" {
+        return Err("rtsps:// (RTSP over TLS) is not supported yet; use rtsp://".into());
+    }
+    if scheme != "rtsp" {
+        return Err(format!("must start with rtsp:// (got {scheme}://)"));
     }
     let host = match url.host() {
         Some(url::Host::Domain(d)) if !d.is_empty() => d.to_ascii_lowercase(),
@@ -344,13 +345,7 @@ fn parse_rtsp_url(raw: &str) -> Result<ParsedRtsp, String> {
     let port = match url.port() {
         Some(0) => return Err("has port 0; the port must be between 1 and 65535".into()),
         Some(p) => p,
-        None => {
-            if scheme == "rtsps" {
-                322
-            } else {
-                554
-            }
-        }
+        None => 554,
     };
     let mut path = url.path().to_string();
     if path.is_empty() {
@@ -485,6 +480,12 @@ mod tests {
         .unwrap_err();
         assert_eq!(fields(&e), vec!["rtsp_url"]);
         assert!(e[0].message.contains("rtsp://"));
+        let e = validate(&CameraInput {
+            rtsp_url: Some("rtsps://h/x".into()),
+            ..input("a")
+        })
+        .unwrap_err();
+        assert!(e[0].message.contains("not supported"));
         let e = validate(&CameraInput {
             rtsp_url: Some("rtsp:///nohost".into()),
             ..input("a")

@@ -88,15 +88,15 @@ pub async fn login(
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check: {e}")))?;
     let user = match user {
         Some(u) if ok && !u.disabled => u,
-        _ => {
+        other => {
+            // Only a real account is named: a typed name may be a password entered in the
+            // wrong field, and must not end up in the audit log.
+            let target = other.as_ref().map(|u| format!("user:{}", u.id));
             audit::record(
                 &state.pool,
                 None,
                 "auth.login_failed",
-                Some(format!(
-                    "user:{}",
-                    username.trim().chars().take(50).collect::<String>()
-                )),
+                target,
                 Some(serde_json::json!({"ip": ip.to_string()})),
             )
             .await?;

@@ -256,7 +256,7 @@ pub struct CameraPatch {
 }
 
 /// Distinguish an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
+pub(crate) fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
@@ -266,6 +266,11 @@ fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
 /// location; if it also gives host/port/path, validation reports the conflict.
 fn merge(row: &CameraRow, patch: CameraPatch) -> CameraInput {
     let url_given = patch.rtsp_url.is_some();
+    let url_has_user = patch
+        .rtsp_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u.trim()).ok())
+        .is_some_and(|u| !u.username().is_empty());
     CameraInput {
         name: patch.name.unwrap_or_else(|| row.name.clone()),
         kind: patch.kind.unwrap_or(CameraKind::parse(&row.kind)),
@@ -286,8 +291,10 @@ fn merge(row: &CameraRow, patch: CameraPatch) -> CameraInput {
         } else {
             Some(patch.path.unwrap_or_else(|| row.path.clone()))
         },
+        // A new URL that carries its own user replaces the stored one (with its password).
         username: match patch.username {
             Some(u) => u,
+            None if url_has_user => None,
             None => row.username.clone(),
         },
         // `None` keeps the sealed password; `Some("")` clears it.

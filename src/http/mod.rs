@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cameras;
+pub mod destinations;
 pub mod error;
 pub mod events;
 pub mod health;
@@ -48,6 +49,11 @@ use error::ApiError;
     snapshots::get_one,
     snapshots::image,
     snapshots::remove,
+    destinations::list,
+    destinations::get_one,
+    destinations::create,
+    destinations::update,
+    destinations::remove,
     events::stream,
     audit::list,
 ))]
@@ -70,6 +76,7 @@ struct V1Api;
         (name = "tokens", description = "Scoped API tokens"),
         (name = "cameras", description = "Cameras, connection tests, live snapshots, health"),
         (name = "snapshots", description = "Stored snapshots with retention"),
+        (name = "destinations", description = "Where programs are published (RTMP/RTMPS)"),
         (name = "events", description = "Server-sent state changes"),
         (name = "audit", description = "Audit log"),
         (name = "system", description = "Health and metrics"),
@@ -148,6 +155,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(snapshots::get_one)
             .service(snapshots::image)
             .service(snapshots::remove)
+            .service(destinations::list)
+            .service(destinations::create)
+            .service(destinations::get_one)
+            .service(destinations::update)
+            .service(destinations::remove)
             .service(events::stream)
             .service(audit::list)
             .route("/openapi.json", web::get().to(openapi_json))

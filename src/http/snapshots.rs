@@ -38,7 +38,8 @@ pub async fn remove_files(state: &AppState, files: Vec<String>) {
 /// Apply the retention policy to every camera's stored snapshots.
 pub async fn prune(state: &AppState) -> Result<usize, ApiError> {
     let policy = &state.config.snapshots;
-    let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(policy.retention_days));
+    let cutoff =
+        chrono::Utc::now() - chrono::Duration::days(i64::from(policy.retention_days.max(1)));
     let files = snapshots::prune(
         &state.pool,
         &crate::store::timestamp(cutoff),

@@ -41,7 +41,7 @@ impl Default for Options {
         Self {
             admin_password: Some(ADMIN_PASSWORD.into()),
             extra_env: vec![
-                ("VISTTER_CAMERAS__STALL_TIMEOUT_SECS".into(), "3".into()),
+                ("VISTTER_CAMERAS__STALL_TIMEOUT_SECS".into(), "5".into()),
                 ("VISTTER_CAMERAS__CONNECT_TIMEOUT_SECS".into(), "5".into()),
             ],
             args: vec![],

@@ -110,6 +110,8 @@ impl CameraActor {
         self.session_no += 1;
         let session_no = self.session_no;
         if fresh {
+            // New settings may mean another stream: its old picture must not serve anyone.
+            self.feed.clear_gop();
             self.feed.set_state(CameraState::Connecting, None);
         }
         tracing::debug!(camera = self.spec.id, url = %self.spec.url, session_no, "connecting");

@@ -245,8 +245,11 @@ impl FrameMetrics {
 }
 
 impl Drop for FrameMetrics {
+    /// The session is over: count what is pending and stop reporting a rate.
     fn drop(&mut self) {
         self.flush();
+        self.fps.set(0.0);
+        self.bitrate.set(0.0);
     }
 }
 
