@@ -731,3 +731,68 @@ async fn http_snapshot_url_with_digest_and_basic_auth() {
         400
     );
 }
+
+/// Disable and re-enable in quick succession: exactly one session feeds the camera afterwards
+/// (two would double the frame rate the camera is seen to deliver).
+#[tokio::test]
+async fn quick_disable_enable_leaves_exactly_one_session() {
+    let cam = sim("CAM Q", "u", "p");
+    let app = Appliance::start().await;
+    let token = app.admin_token().await;
+    let r = app
+        .post(
+            &token,
+            "/api/v1/cameras",
+            json!({"name": "q", "rtsp_url": cam.url(), "username": "u", "password": "p"}),
+        )
+        .await;
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let path = format!("/api/v1/cameras/{id}");
+    app.wait_camera(&token, id, Duration::from_secs(20), |s| s == "streaming")
+        .await;
+    for _ in 0..3 {
+        app.send(
+            Method::PATCH,
+            &token,
+            &path,
+            Some(json!({"enabled": false})),
+        )
+        .await;
+        app.send(Method::PATCH, &token, &path, Some(json!({"enabled": true})))
+            .await;
+    }
+    app.wait_camera(&token, id, Duration::from_secs(20), |s| s == "streaming")
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let a = app.get_json(&token, &path).await["status"]["frames_total"]
+        .as_u64()
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let b = app.get_json(&token, &path).await["status"]["frames_total"]
+        .as_u64()
+        .unwrap();
+    let rate = (b - a) as f64 / 4.0;
+    assert!(
+        (12.0..=35.0).contains(&rate),
+        "the camera sends 25 fps; seen {rate} fps (two sessions?)"
+    );
+
+    // A new URL with its own credentials replaces the stored user and password together.
+    let url = cam.url().replace("rtsp://", "rtsp://u:p@");
+    app.send(
+        Method::PATCH,
+        &token,
+        &path,
+        Some(json!({"username": "someone-else", "password": "wrong"})),
+    )
+    .await;
+    app.wait_camera(&token, id, Duration::from_secs(20), |s| s == "error")
+        .await;
+    let r = app
+        .send(Method::PATCH, &token, &path, Some(json!({"rtsp_url": url})))
+        .await;
+    let c: Value = r.json().await.unwrap();
+    assert_eq!(c["username"], "u");
+    app.wait_camera(&token, id, Duration::from_secs(20), |s| s == "streaming")
+        .await;
+}
