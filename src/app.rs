@@ -62,6 +62,20 @@ impl AppState {
         }
     }
 
+    /// The sealed value to store for a write-only secret field: `None` given keeps the stored
+    /// one, an empty string clears it, anything else is sealed anew.
+    pub fn reseal(
+        &self,
+        given: Option<&str>,
+        stored: Option<Vec<u8>>,
+    ) -> Result<Option<Vec<u8>>, crate::secrets::SecretError> {
+        match given {
+            None => Ok(stored),
+            Some("") => Ok(None),
+            Some(secret) => self.secrets.seal(secret).map(Some),
+        }
+    }
+
     pub fn snapshots_dir(&self) -> PathBuf {
         self.config.data_dir.join("snapshots")
     }

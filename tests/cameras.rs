@@ -164,16 +164,7 @@ async fn snapshot_retention_keeps_the_newest() {
     })
     .await;
     let token = app.admin_token().await;
-    let r = app
-        .post(
-            &token,
-            "/api/v1/cameras",
-            json!({"name": "r", "rtsp_url": cam.url(), "username": "u", "password": "p"}),
-        )
-        .await;
-    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    app.wait_camera(&token, id, Duration::from_secs(20), |s| s == "streaming")
-        .await;
+    let id = app.add_streaming_camera(&token, &cam, "r").await;
     let mut ids = vec![];
     for _ in 0..3 {
         let r = app
@@ -244,16 +235,7 @@ async fn camera_crash_is_detected_and_recovered_without_api_calls() {
     let mut cam = sim("CAM C", "u", "p");
     let app = Appliance::start().await;
     let token = app.admin_token().await;
-    let r = app
-        .post(
-            &token,
-            "/api/v1/cameras",
-            json!({"name": "c", "rtsp_url": cam.url(), "username": "u", "password": "p"}),
-        )
-        .await;
-    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    app.wait_camera(&token, id, Duration::from_secs(20), |s| s == "streaming")
-        .await;
+    let id = app.add_streaming_camera(&token, &cam, "c").await;
 
     cam.stop();
     let c = app
@@ -295,17 +277,8 @@ async fn edits_disable_and_delete_take_effect_at_once() {
     let cam = sim("CAM D", "u", "p");
     let app = Appliance::start().await;
     let token = app.admin_token().await;
-    let r = app
-        .post(
-            &token,
-            "/api/v1/cameras",
-            json!({"name": "d", "rtsp_url": cam.url(), "username": "u", "password": "p"}),
-        )
-        .await;
-    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let id = app.add_streaming_camera(&token, &cam, "d").await;
     let path = format!("/api/v1/cameras/{id}");
-    app.wait_camera(&token, id, Duration::from_secs(20), |s| s == "streaming")
-        .await;
 
     // Disable: no session, state disabled.
     let r = app
@@ -739,17 +712,8 @@ async fn quick_disable_enable_leaves_exactly_one_session() {
     let cam = sim("CAM Q", "u", "p");
     let app = Appliance::start().await;
     let token = app.admin_token().await;
-    let r = app
-        .post(
-            &token,
-            "/api/v1/cameras",
-            json!({"name": "q", "rtsp_url": cam.url(), "username": "u", "password": "p"}),
-        )
-        .await;
-    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let id = app.add_streaming_camera(&token, &cam, "q").await;
     let path = format!("/api/v1/cameras/{id}");
-    app.wait_camera(&token, id, Duration::from_secs(20), |s| s == "streaming")
-        .await;
     for _ in 0..3 {
         app.send(
             Method::PATCH,

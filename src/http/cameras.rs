@@ -130,16 +130,9 @@ fn to_write(
     c: &ValidCamera,
     stored_password: Option<Vec<u8>>,
 ) -> Result<CameraWrite, ApiError> {
-    let password_enc = match c.password.as_deref() {
-        None => stored_password,
-        Some("") => None,
-        Some(p) => Some(
-            state
-                .secrets
-                .seal(p)
-                .map_err(|e| ApiError::Internal(e.into()))?,
-        ),
-    };
+    let password_enc = state
+        .reseal(c.password.as_deref(), stored_password)
+        .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(CameraWrite {
         name: c.name.clone(),
         kind: c.kind.as_str().into(),

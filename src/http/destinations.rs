@@ -58,16 +58,9 @@ fn to_write(
     d: &ValidDestination,
     stored_key: Option<Vec<u8>>,
 ) -> Result<DestinationWrite, ApiError> {
-    let stream_key_enc = match d.stream_key.as_deref() {
-        None => stored_key,
-        Some("") => None,
-        Some(k) => Some(
-            state
-                .secrets
-                .seal(k)
-                .map_err(|e| ApiError::Internal(e.into()))?,
-        ),
-    };
+    let stream_key_enc = state
+        .reseal(d.stream_key.as_deref(), stored_key)
+        .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(DestinationWrite {
         name: d.name.clone(),
         platform: d.platform.as_str().into(),

@@ -257,6 +257,24 @@ impl Appliance {
         }
     }
 
+    /// Register `cam` (credentials u/p as `sim()` makes them) and wait until it streams.
+    pub async fn add_streaming_camera(
+        &self,
+        token: &str,
+        cam: &vistterstream_sim::SimCamera,
+        name: &str,
+    ) -> i64 {
+        let (user, password) = cam.config().credentials.clone().unwrap_or_default();
+        let r = self
+            .post(token, "/api/v1/cameras", json!({"name": name, "rtsp_url": cam.url(), "username": user, "password": password}))
+            .await;
+        assert_eq!(r.status(), 201, "creating camera {name}");
+        let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        self.wait_camera(token, id, Duration::from_secs(20), |s| s == "streaming")
+            .await;
+        id
+    }
+
     pub async fn metrics(&self) -> String {
         self.client
             .get(self.url("/metrics"))
