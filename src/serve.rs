@@ -33,6 +33,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let secrets = SecretBox::open_or_create(&config.data_dir)?;
     let pool = store::open(&config.data_dir).await?;
     first_run_admin(&pool).await?;
+    // Compute the decoy hash for unknown-user logins now, on a blocking thread, rather than
+    // on an arbiter during the first such login.
+    tokio::task::spawn_blocking(|| {
+        password::dummy_hash();
+    })
+    .await
+    .context("preparing the login decoy hash")?;
 
     let runtime = Runtime::start();
     let (shutdown_tx, shutdown_rx) = watch::channel(false);

@@ -207,6 +207,8 @@ pub async fn create(
     let valid = validate(&body.0).map_err(ApiError::Validation)?;
     let write = to_write(&state, &valid, None)?;
     let row = cameras::insert(&state.pool, &write).await?;
+    // The runtime follows the stored row at once, whatever happens to the audit write.
+    state.apply_camera(&row)?;
     audit::record(
         &state.pool,
         who.audit_user(),
@@ -215,7 +217,6 @@ pub async fn create(
         Some(audit_detail(&valid)),
     )
     .await?;
-    state.apply_camera(&row)?;
     tracing::info!(camera = row.id, name = %row.name, url = %rtsp_url(&row.scheme, &row.host, row.port as u16, &row.path), "camera created");
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/cameras/{}", row.id)))
@@ -325,6 +326,8 @@ pub async fn update(
     let row = cameras::update(&state.pool, row.id, &write)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("camera {id} does not exist")))?;
+    // The runtime follows the stored row at once, whatever happens to the audit write.
+    state.apply_camera(&row)?;
     audit::record(
         &state.pool,
         who.audit_user(),
@@ -333,7 +336,6 @@ pub async fn update(
         Some(audit_detail(&valid)),
     )
     .await?;
-    state.apply_camera(&row)?;
     Ok(web::Json(view(&state, row)))
 }
 
