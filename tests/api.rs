@@ -695,3 +695,34 @@ async fn metrics_pass_promtool_and_docs_are_served() {
         "browsable docs"
     );
 }
+
+#[tokio::test]
+async fn an_event_stream_ends_when_its_session_is_logged_out() {
+    use futures::StreamExt;
+    let app = Appliance::start().await;
+    let token = app.admin_token().await;
+    let resp = app.get(&token, "/api/v1/events").await;
+    assert_eq!(resp.status(), 200);
+    let mut body = resp.bytes_stream();
+    let first = body.next().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("retry:"));
+    assert_eq!(
+        app.send(Method::POST, &token, "/api/v1/auth/logout", None)
+            .await
+            .status(),
+        204
+    );
+    // The stream re-checks its credential every 15 s; it must end well before a minute.
+    let ended = tokio::time::timeout(Duration::from_secs(40), async {
+        while let Some(chunk) = body.next().await {
+            if chunk.is_err() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "the event stream outlived its logged-out session"
+    );
+}

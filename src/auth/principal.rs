@@ -55,7 +55,7 @@ pub fn presented_token(req: &HttpRequest) -> Option<String> {
 }
 
 /// Resolve the caller's credential into a [`Principal`].
-async fn resolve(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+pub(crate) async fn resolve(state: &AppState, token: &str) -> Result<Principal, ApiError> {
     let digest = tokens::digest(token);
     let owner = if token.starts_with(tokens::API_PREFIX) {
         users::token_owner(&state.pool, &digest).await?

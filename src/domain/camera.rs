@@ -282,6 +282,17 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
         None => None,
     };
 
+    if let Some(param) = credential_in_url(&path) {
+        v.error(
+            if input.rtsp_url.is_some() {
+                "rtsp_url"
+            } else {
+                "path"
+            },
+            format!("carries a credential ({param}=…); give it in username/password instead"),
+        );
+    }
+
     let snapshot_url = match input
         .snapshot_url
         .as_deref()
@@ -380,10 +391,31 @@ fn parse_snapshot_url(raw: &str) -> Result<String, String> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err("has no host".into());
     }
+    if let Some(param) = credential_in_url(&format!("?{}", url.query().unwrap_or(""))) {
+        return Err(format!(
+            "carries a credential ({param}=…); give it in username/password instead (Digest or Basic is used)"
+        ));
+    }
     // Credentials belong in the camera's username/password, never in a stored URL.
     let _ = url.set_username("");
     let _ = url.set_password(None);
     Ok(url.to_string())
+}
+
+/// Query parameter names that carry credentials in some vendors' URLs.
+const CREDENTIAL_PARAMS: &[&str] = &[
+    "user", "username", "usr", "pass", "password", "pwd", "passwd", "token", "auth",
+];
+
+/// Credentials must travel in `username`/`password` (sealed, never shown), not inside a URL
+/// that is stored in clear, returned by the API and written to logs.
+fn credential_in_url(path_and_query: &str) -> Option<String> {
+    let query = path_and_query.split_once('?').map(|(_, q)| q).unwrap_or("");
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('=').map(|(k, _)| k).or(Some(kv)))
+        .map(|k| k.to_ascii_lowercase())
+        .find(|k| CREDENTIAL_PARAMS.contains(&k.as_str()))
 }
 
 /// The stream URL without credentials (safe to show and log).
@@ -527,6 +559,39 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(fields(&e), vec!["name"]);
+    }
+
+    #[test]
+    fn credentials_in_queries_are_refused() {
+        let e = validate(&CameraInput {
+            rtsp_url: Some("rtsp://h/live?user=a&password=b".into()),
+            ..input("a")
+        })
+        .unwrap_err();
+        assert_eq!(fields(&e), vec!["rtsp_url"]);
+        let e = validate(&CameraInput {
+            host: Some("h".into()),
+            path: Some("/x?pwd=1".into()),
+            ..input("a")
+        })
+        .unwrap_err();
+        assert_eq!(fields(&e), vec!["path"]);
+        let e = validate(&CameraInput {
+            host: Some("h".into()),
+            snapshot_url: Some("http://h/cgi-bin/api.cgi?cmd=Snap&user=admin&password=x".into()),
+            ..input("a")
+        })
+        .unwrap_err();
+        assert_eq!(fields(&e), vec!["snapshot_url"]);
+        assert!(
+            validate(&CameraInput {
+                host: Some("h".into()),
+                vendor: Vendor::Dahua,
+                ..input("a")
+            })
+            .is_ok(),
+            "channel=1&subtype=0 is fine"
+        );
     }
 
     #[test]

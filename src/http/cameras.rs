@@ -380,6 +380,8 @@ pub struct TestResult {
     pub height: Option<u32>,
     pub fps: Option<f64>,
     pub audio_codec: Option<String>,
+    /// Time to the first keyframe of a fresh session; absent when a streaming camera answered
+    /// from its running session.
     pub first_keyframe_ms: Option<u64>,
     /// auth | not_found | unreachable | timeout | unsupported_codec | protocol | ended
     pub error_kind: Option<String>,
@@ -466,8 +468,33 @@ pub async fn test_saved(
     id: web::Path<i64>,
 ) -> Result<web::Json<TestResult>, ApiError> {
     let row = load(&state, *id).await?;
+    // A camera that is streaming answers from its running session: a second RTSP session
+    // could be refused by cameras with few session slots, or push the main one out.
+    if let Some(result) = test_from_feed(&state, &row) {
+        return Ok(web::Json(result));
+    }
     let spec = state.camera_spec(&row)?;
     Ok(web::Json(run_test(&state, spec).await))
+}
+
+fn test_from_feed(state: &AppState, row: &CameraRow) -> Option<TestResult> {
+    let feed = state.runtime.cameras.get(row.id)?;
+    if feed.status().state != cam::CameraState::Streaming {
+        return None;
+    }
+    let params = feed.gop().first()?.params.clone();
+    Some(TestResult {
+        ok: true,
+        codec: Some(params.video.codec.as_str().to_string()),
+        profile: params.video.profile().map(str::to_string),
+        width: Some(params.video.width),
+        height: Some(params.video.height),
+        fps: params.video.fps,
+        audio_codec: params.audio.as_ref().map(|a| a.codec.clone()),
+        first_keyframe_ms: None,
+        error_kind: None,
+        error: None,
+    })
 }
 
 /// Where a snapshot comes from.

@@ -14,6 +14,23 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::store::cameras;
 
+/// How often an open stream re-checks the credential it was opened with.
+const RECHECK: Duration = Duration::from_secs(15);
+
+/// Resolves once the stream's credential stops being valid (logout, revoked token, disabled
+/// user, expiry), so an event stream never outlives its authorisation.
+async fn credential_revoked(state: web::Data<AppState>, req: actix_web::HttpRequest) {
+    let Some(token) = crate::auth::principal::presented_token(&req) else {
+        return;
+    };
+    loop {
+        tokio::time::sleep(RECHECK).await;
+        if let Err(ApiError::Unauthorized) = crate::auth::principal::resolve(&state, &token).await {
+            return;
+        }
+    }
+}
+
 fn frame(event: &RuntimeEvent) -> web::Bytes {
     let data = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
     web::Bytes::from(format!("event: {}\ndata: {data}\n\n", event.name()))
@@ -25,7 +42,11 @@ fn frame(event: &RuntimeEvent) -> web::Bytes {
     security(("bearer" = []), ("cookie" = []))
 )]
 #[get("/events")]
-pub async fn stream(state: web::Data<AppState>, _who: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn stream(
+    state: web::Data<AppState>,
+    _who: Principal,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     // Subscribe before reading the current state, so no change falls in between.
     let live = BroadcastStream::new(state.runtime.events.subscribe()).filter_map(|e| async move {
         match e {
@@ -51,7 +72,10 @@ pub async fn stream(state: web::Data<AppState>, _who: Principal) -> Result<HttpR
         WatchStream::new(state.shutdown.clone()).filter(|stop| futures::future::ready(*stop));
     let body = futures::stream::iter(initial)
         .chain(futures::stream::select(live, heartbeat))
-        .take_until(shutdown.into_future())
+        .take_until(futures::future::select(
+            Box::pin(shutdown.into_future()),
+            Box::pin(credential_revoked(state.clone(), req)),
+        ))
         .map(Ok::<_, actix_web::Error>);
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
