@@ -726,3 +726,38 @@ async fn an_event_stream_ends_when_its_session_is_logged_out() {
         "the event stream outlived its logged-out session"
     );
 }
+
+#[tokio::test]
+async fn a_token_made_with_an_expiring_token_expires_no_later() {
+    let app = Appliance::start().await;
+    let admin = app.admin_token().await;
+    let parent: Value = app
+        .post(
+            &admin,
+            "/api/v1/tokens",
+            json!({"name": "short", "expires_in_days": 1}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let parent_token = parent["token"].as_str().unwrap();
+    let child: Value = app
+        .post(parent_token, "/api/v1/tokens", json!({"name": "child"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(child["expires_at"], parent["expires_at"], "{child}");
+    let child: Value = app
+        .post(
+            parent_token,
+            "/api/v1/tokens",
+            json!({"name": "child2", "expires_in_days": 3650}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(child["expires_at"], parent["expires_at"], "{child}");
+}

@@ -110,9 +110,19 @@ pub async fn create(
     }
     v.finish(()).map_err(ApiError::Validation)?;
     let token = tokens::generate(tokens::API_PREFIX);
-    let expires_at = expires_in_days.map(|d| {
+    let mut expires_at = expires_in_days.map(|d| {
         crate::store::timestamp(chrono::Utc::now() + chrono::Duration::days(i64::from(d)))
     });
+    // A token made with a token never outlives it: otherwise an expiring token could mint a
+    // permanent one. (Timestamps are RFC 3339 UTC, so they compare as strings.)
+    if let Some(parent_id) = who.token_id
+        && let Some(parent_expiry) = users::get_token(&state.pool, parent_id)
+            .await?
+            .and_then(|t| t.expires_at)
+        && expires_at.as_ref().is_none_or(|e| *e > parent_expiry)
+    {
+        expires_at = Some(parent_expiry);
+    }
     let row = users::insert_token(
         &state.pool,
         who.user_id,

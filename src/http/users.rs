@@ -156,18 +156,30 @@ pub async fn update(
             "this is the last active admin; create another admin first".into(),
         ));
     }
-    if let Some(pw) = new_password {
-        let mut v = crate::domain::Validation::default();
-        crate::domain::user::validate_password(&mut v, "password", &pw);
-        v.finish(()).map_err(ApiError::Validation)?;
-        let hash = web::block(move || password::hash(&pw))
-            .await
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing: {e}")))??;
-        users::set_password(&state.pool, user.id, &hash, None).await?;
-    }
+    // Validate and hash a new password before changing anything, so a bad one changes nothing.
+    let new_hash = match new_password {
+        Some(pw) => {
+            let mut v = crate::domain::Validation::default();
+            crate::domain::user::validate_password(&mut v, "password", &pw);
+            v.finish(()).map_err(ApiError::Validation)?;
+            Some(
+                web::block(move || password::hash(&pw))
+                    .await
+                    .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing: {e}")))??,
+            )
+        }
+        None => None,
+    };
+    // `None` here means the store's guard refused: it would leave no active admin (a
+    // concurrent change got there first).
     let updated = users::update(&state.pool, user.id, role.as_str(), disabled)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("user {id} does not exist")))?;
+        .ok_or_else(|| {
+            ApiError::Conflict("this is the last active admin; create another admin first".into())
+        })?;
+    if let Some(hash) = new_hash {
+        users::set_password(&state.pool, user.id, &hash, None).await?;
+    }
     audit::record(
         &state.pool,
         who.audit_user(),
@@ -192,7 +204,11 @@ pub async fn remove(
             "this is the last active admin; create another admin first".into(),
         ));
     }
-    users::delete(&state.pool, user.id).await?;
+    if !users::delete(&state.pool, user.id).await? {
+        return Err(ApiError::Conflict(
+            "this is the last active admin; create another admin first".into(),
+        ));
+    }
     audit::record(
         &state.pool,
         who.audit_user(),

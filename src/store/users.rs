@@ -92,8 +92,13 @@ pub async fn update(
     disabled: bool,
 ) -> sqlx::Result<Option<UserRow>> {
     let mut tx = pool.begin().await?;
+    // The guard is part of the statement, so two concurrent demotions cannot both pass it:
+    // SQLite runs writes one at a time.
     let row: Option<UserRow> = sqlx::query_as(
-        "UPDATE users SET role = ?, disabled = ?, updated_at = ? WHERE id = ? RETURNING *",
+        "UPDATE users SET role = ?1, disabled = ?2, updated_at = ?3 WHERE id = ?4
+           AND ((?1 = 'admin' AND ?2 = 0) OR EXISTS (
+                SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?4))
+         RETURNING *",
     )
     .bind(role)
     .bind(disabled)
@@ -133,12 +138,17 @@ pub async fn set_password(
     tx.commit().await
 }
 
+/// Delete a user, unless that would leave no active admin (then `false`).
 pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
-    Ok(sqlx::query("DELETE FROM users WHERE id = ?")
-        .bind(id)
-        .execute(pool)
-        .await?
-        .rows_affected()
+    Ok(sqlx::query(
+        "DELETE FROM users WHERE id = ?1
+           AND (NOT (role = 'admin' AND disabled = 0) OR EXISTS (
+                SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?1))",
+    )
+    .bind(id)
+    .execute(pool)
+    .await?
+    .rows_affected()
         > 0)
 }
 
@@ -284,4 +294,37 @@ pub async fn token_owner(
             .await?;
     }
     Ok(owner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_last_active_admin_cannot_be_demoted_disabled_or_deleted() {
+        let pool = crate::store::open_memory().await.unwrap();
+        let a = insert(&pool, "alice", "h", "admin").await.unwrap();
+        let b = insert(&pool, "bob", "h", "admin").await.unwrap();
+        assert!(
+            update(&pool, a.id, "viewer", false)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        // bob is now the only active admin
+        assert!(
+            update(&pool, b.id, "operator", false)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(update(&pool, b.id, "admin", true).await.unwrap().is_none());
+        assert!(!delete(&pool, b.id).await.unwrap());
+        assert!(
+            update(&pool, b.id, "admin", false).await.unwrap().is_some(),
+            "a no-op change is fine"
+        );
+        assert!(delete(&pool, a.id).await.unwrap(), "a non-admin can go");
+        assert_eq!(count_admins(&pool).await.unwrap(), 1);
+    }
 }
