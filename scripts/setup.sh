@@ -12,7 +12,7 @@ packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools
   gstreamer1.0-x fonts-dejavu-core  # pango text/clock overlays and their font
-  ca-certificates curl
+  ca-certificates curl python3      # demo and benchmark scripts read JSON with it
   # tests: real peers and probes (see ../shared/TESTING.md)
   ffmpeg                            # ffprobe on what the peers received
   prometheus                        # promtool check metrics

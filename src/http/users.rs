@@ -61,6 +61,18 @@ pub struct UserPatch {
     pub password: Option<String>,
 }
 
+fn last_admin() -> ApiError {
+    ApiError::Conflict("this is the last active admin; create another admin first".into())
+}
+
+/// argon2id on a blocking thread: it is deliberately slow and must not hold an arbiter.
+async fn hash_password(password: String) -> Result<String, ApiError> {
+    web::block(move || password::hash(&password))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing a password: {e}")))?
+        .map_err(ApiError::Internal)
+}
+
 async fn load(state: &AppState, id: i64) -> Result<UserRow, ApiError> {
     users::get(&state.pool, id)
         .await?
@@ -110,9 +122,7 @@ pub async fn create(
             "user {username} already exists"
         )));
     }
-    let hash = web::block(move || password::hash(&pw))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing: {e}")))??;
+    let hash = hash_password(pw).await?;
     let user = users::insert(&state.pool, &username, &hash, role.as_str())
         .await
         .map_err(|e| match &e {
@@ -152,9 +162,7 @@ pub async fn update(
     let disabled = disabled.unwrap_or(user.disabled);
     let demotes_admin = user.role == "admin" && !user.disabled && (role != Role::Admin || disabled);
     if demotes_admin && users::count_admins(&state.pool).await? <= 1 {
-        return Err(ApiError::Conflict(
-            "this is the last active admin; create another admin first".into(),
-        ));
+        return Err(last_admin());
     }
     // Validate and hash a new password before changing anything, so a bad one changes nothing.
     let new_hash = match new_password {
@@ -162,11 +170,7 @@ pub async fn update(
             let mut v = crate::domain::Validation::default();
             crate::domain::user::validate_password(&mut v, "password", &pw);
             v.finish(()).map_err(ApiError::Validation)?;
-            Some(
-                web::block(move || password::hash(&pw))
-                    .await
-                    .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing: {e}")))??,
-            )
+            Some(hash_password(pw).await?)
         }
         None => None,
     };
@@ -174,9 +178,7 @@ pub async fn update(
     // concurrent change got there first).
     let updated = users::update(&state.pool, user.id, role.as_str(), disabled)
         .await?
-        .ok_or_else(|| {
-            ApiError::Conflict("this is the last active admin; create another admin first".into())
-        })?;
+        .ok_or_else(last_admin)?;
     if let Some(hash) = new_hash {
         users::set_password(&state.pool, user.id, &hash, None).await?;
     }
@@ -200,14 +202,10 @@ pub async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let user = load(&state, *id).await?;
     if user.role == "admin" && !user.disabled && users::count_admins(&state.pool).await? <= 1 {
-        return Err(ApiError::Conflict(
-            "this is the last active admin; create another admin first".into(),
-        ));
+        return Err(last_admin());
     }
     if !users::delete(&state.pool, user.id).await? {
-        return Err(ApiError::Conflict(
-            "this is the last active admin; create another admin first".into(),
-        ));
+        return Err(last_admin());
     }
     audit::record(
         &state.pool,
