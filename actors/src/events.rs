@@ -4,6 +4,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use crate::camera::CameraState;
+use crate::output::{DestinationState, OutputState, Showing};
 
 /// Something that happened in the media runtime.
 #[derive(Clone, Debug, Serialize)]
@@ -16,6 +17,23 @@ pub enum RuntimeEvent {
         reason: Option<String>,
         at: chrono::DateTime<chrono::Utc>,
     },
+    /// An output changed state, camera on air or what is on screen.
+    OutputState {
+        output_id: i64,
+        state: OutputState,
+        reason: Option<String>,
+        camera_id: Option<i64>,
+        showing: Showing,
+        at: chrono::DateTime<chrono::Utc>,
+    },
+    /// One destination of an output changed connection state.
+    DestinationState {
+        output_id: i64,
+        destination_id: i64,
+        state: DestinationState,
+        reason: Option<String>,
+        at: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 impl RuntimeEvent {
@@ -23,6 +41,8 @@ impl RuntimeEvent {
     pub fn name(&self) -> &'static str {
         match self {
             RuntimeEvent::CameraState { .. } => "camera.state",
+            RuntimeEvent::OutputState { .. } => "output.state",
+            RuntimeEvent::DestinationState { .. } => "destination.state",
         }
     }
 }

@@ -9,11 +9,13 @@ pub mod backoff;
 pub mod camera;
 pub mod events;
 pub mod media;
+pub mod output;
 pub mod supervisor;
 
 use actix::prelude::*;
 
 pub use events::{EventBus, RuntimeEvent};
+pub use output::{OutputRegistry, OutputSupervisor};
 pub use supervisor::{CameraRegistry, Supervisor};
 
 /// Handles on a running media runtime.
@@ -22,6 +24,8 @@ pub struct Runtime {
     pub supervisor: Addr<Supervisor>,
     pub cameras: CameraRegistry,
     pub events: EventBus,
+    pub outputs: Addr<OutputSupervisor>,
+    pub output_registry: OutputRegistry,
 }
 
 impl Runtime {
@@ -31,11 +35,21 @@ impl Runtime {
         let events = EventBus::default();
         let cameras = CameraRegistry::default();
         let media = Arbiter::new().handle();
-        let supervisor = Supervisor::new(events.clone(), cameras.clone(), media).start();
+        let supervisor = Supervisor::new(events.clone(), cameras.clone(), media.clone()).start();
+        let output_registry = OutputRegistry::default();
+        let outputs = OutputSupervisor::new(
+            cameras.clone(),
+            events.clone(),
+            output_registry.clone(),
+            media,
+        )
+        .start();
         Self {
             supervisor,
             cameras,
             events,
+            outputs,
+            output_registry,
         }
     }
 }

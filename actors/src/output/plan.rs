@@ -1,0 +1,269 @@
+//! Pipeline plans: pure functions from an output's spec to GStreamer pipeline descriptions.
+//!
+//! Nothing here touches GStreamer, so the shape of every pipeline is unit-tested without it.
+//! Secrets (publish URLs) and free text (slate text) never go into a description: the actor
+//! sets them as properties, so they cannot leak through a parse error or a debug dump, and
+//! need no quoting.
+
+use super::spec::OutputProfile;
+
+/// The H.264 encoder a program runs with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EncoderPlan {
+    X264 {
+        preset: String,
+    },
+    /// V4L2 memory-to-memory encoder (Raspberry Pi 4).
+    V4l2,
+    /// VA-API through the `va` plugin (`vah264enc`) or the older `vaapi` one.
+    Vaapi {
+        factory: String,
+    },
+}
+
+impl EncoderPlan {
+    pub fn name(&self) -> &'static str {
+        match self {
+            EncoderPlan::X264 { .. } => "x264",
+            EncoderPlan::V4l2 => "v4l2",
+            EncoderPlan::Vaapi { .. } => "vaapi",
+        }
+    }
+}
+
+/// The AAC encoder: `voaacenc` when present (cheaper), else libav's.
+pub fn aac_encoder(has_factory: impl Fn(&str) -> bool) -> &'static str {
+    if has_factory("voaacenc") {
+        "voaacenc"
+    } else {
+        "avenc_aac"
+    }
+}
+
+const X264_PRESETS: [&str; 10] = [
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
+    "placebo",
+];
+
+pub fn is_x264_preset(name: &str) -> bool {
+    X264_PRESETS.contains(&name)
+}
+
+/// The encoder element(s) with rate control set for live streaming: constant bitrate, a
+/// closed GOP of exactly `keyframe_frames`, no B-frames (zero latency).
+pub fn encoder(plan: &EncoderPlan, p: &OutputProfile) -> String {
+    let kbps = p.video_bitrate_kbps;
+    let gop = p.keyframe_frames();
+    match plan {
+        // `keyint-min` = `key-int-max` and no scene-cut keyframes: keyframes exactly every
+        // GOP, as YouTube's health checks want. VBV of one second keeps it CBR-like.
+        EncoderPlan::X264 { preset } => format!(
+            "x264enc name=venc tune=zerolatency speed-preset={preset} bitrate={kbps} \
+             key-int-max={gop} vbv-buf-capacity=1000 \
+             option-string=\"keyint-min={gop}:scenecut=0:nal-hrd=cbr:force-cfr=1\""
+        ),
+        EncoderPlan::V4l2 => format!(
+            "v4l2h264enc name=venc extra-controls=\"controls,video_bitrate={bps},\
+             video_bitrate_mode=1,h264_i_frame_period={gop},repeat_sequence_header=1\" \
+             ! video/x-h264,level=(string)4.1",
+            bps = kbps * 1000
+        ),
+        EncoderPlan::Vaapi { factory } if factory == "vaapih264enc" => format!(
+            "vaapih264enc name=venc rate-control=cbr bitrate={kbps} keyframe-period={gop} max-bframes=0"
+        ),
+        EncoderPlan::Vaapi { factory } => format!(
+            "{factory} name=venc rate-control=cbr bitrate={kbps} key-int-max={gop} b-frames=0"
+        ),
+    }
+}
+
+/// Caps of the program's raw video.
+pub fn raw_video_caps(p: &OutputProfile) -> String {
+    format!(
+        "video/x-raw,format=I420,width={},height={},framerate={}/1,pixel-aspect-ratio=1/1",
+        p.width, p.height, p.fps
+    )
+}
+
+pub const RAW_AUDIO_CAPS: &str =
+    "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2";
+
+/// Extra time the mixers wait for a late input in live mode: covers decoding and jitter.
+pub const MIXER_LATENCY_MS: u64 = 150;
+
+/// The program pipeline without its camera inputs.
+///
+/// Video: a live slate (black, text, clock) is compositor layer 0 and never stops, so the
+/// compositor produces frames at the profile's rate whatever the cameras do; cameras are
+/// added as higher layers (alpha 0 when off air). Audio: live silence is mixer input 0, so
+/// the AAC track never has a hole. Both encoded streams end in appsinks (`vout`, `aout`)
+/// from which each destination's own small pipeline is fed.
+pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> String {
+    let raw = raw_video_caps(p);
+    let lat = MIXER_LATENCY_MS * 1_000_000;
+    let enc = encoder(encoder_plan, p);
+    let abps = p.audio_bitrate_kbps * 1000;
+    format!(
+        "videotestsrc name=slate_src is-live=true pattern=black \
+           ! video/x-raw,width={w},height={h},framerate={fps}/1 \
+           ! textoverlay name=slate_text valignment=center halignment=center font-desc=\"Sans 32\" \
+           ! clockoverlay name=slate_clock valignment=bottom halignment=right \
+             time-format=\"%Y-%m-%d %H:%M:%S\" font-desc=\"Sans 20\" \
+           ! videoconvert ! queue max-size-buffers=3 ! mix.sink_0 \
+         compositor name=mix background=black latency={lat} \
+           ! {raw} ! overlaycomposition name=overlays ! queue max-size-buffers=3 \
+           ! videoconvert ! {enc} \
+           ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,alignment=au \
+           ! appsink name=vout sync=false max-buffers=120 drop=true \
+         audiotestsrc name=silence is-live=true wave=silence samplesperbuffer=1024 \
+           ! {RAW_AUDIO_CAPS} ! amix.sink_0 \
+         audiomixer name=amix latency={lat} ! {RAW_AUDIO_CAPS} ! audioconvert \
+           ! {aac} bitrate={abps} ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw \
+           ! appsink name=aout sync=false max-buffers=240 drop=true",
+        w = p.width,
+        h = p.height,
+        fps = p.fps,
+    )
+}
+
+/// One camera's video input of a program: H.264 access units in, pictures in the program's
+/// size out (scaled with borders to keep the aspect ratio), at the camera's own frame rate:
+/// the compositor samples every input at the program's rate.
+pub fn program_camera_video(p: &OutputProfile) -> String {
+    format!(
+        "appsrc name=src is-live=true format=time min-latency=0 max-bytes=8388608 \
+           leaky-type=downstream caps=video/x-h264,stream-format=byte-stream,alignment=au \
+         ! h264parse ! avdec_h264 ! videoconvert ! videoscale add-borders=true \
+         ! video/x-raw,format=I420,width={w},height={h},pixel-aspect-ratio=1/1 \
+         ! queue name=out max-size-buffers=3 leaky=downstream",
+        w = p.width,
+        h = p.height,
+    )
+}
+
+/// One camera's audio input of a program: AAC (ADTS) in, PCM in the mixer's format out.
+pub fn program_camera_audio() -> String {
+    format!(
+        "appsrc name=src is-live=true format=time min-latency=0 max-bytes=1048576 \
+           leaky-type=downstream caps=audio/mpeg,mpegversion=4,stream-format=adts \
+         ! aacparse ! avdec_aac ! audioconvert ! audioresample ! {RAW_AUDIO_CAPS} \
+         ! queue name=out max-size-time=500000000 leaky=downstream"
+    )
+}
+
+/// A relay: the camera's H.264 repackaged (no decoding) and its AAC, or a pre-encoded
+/// silent AAC, both into appsinks like a program's.
+pub fn relay() -> String {
+    "appsrc name=vsrc is-live=true format=time min-latency=0 max-bytes=8388608 \
+       leaky-type=downstream caps=video/x-h264,stream-format=byte-stream,alignment=au \
+     ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,alignment=au \
+     ! appsink name=vout sync=false max-buffers=240 drop=true \
+     appsrc name=asrc is-live=true format=time min-latency=0 max-bytes=1048576 \
+       leaky-type=downstream \
+     ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw \
+     ! appsink name=aout sync=false max-buffers=480 drop=true"
+        .to_string()
+}
+
+/// One destination: the encoded streams in, FLV over RTMP(S) out. The location is set as a
+/// property by the publisher (it holds the stream key).
+pub fn destination() -> String {
+    "appsrc name=vsrc is-live=true format=time min-latency=0 \
+     ! queue max-size-time=0 max-size-buffers=0 max-size-bytes=0 ! mux.video \
+     appsrc name=asrc is-live=true format=time min-latency=0 \
+     ! queue max-size-time=0 max-size-buffers=0 max-size-bytes=0 ! mux.audio \
+     flvmux name=mux streamable=true latency=1000000000 \
+     ! rtmp2sink name=sink async=false sync=false"
+        .to_string()
+}
+
+/// The recording branch: MP4 segments of `segment_ns`. The location pattern is set by the
+/// recorder.
+pub fn recording(segment_ns: u64) -> String {
+    format!(
+        "appsrc name=vsrc is-live=true format=time min-latency=0 ! h264parse ! queue ! rec.video \
+         appsrc name=asrc is-live=true format=time min-latency=0 ! aacparse ! queue ! rec.audio_0 \
+         splitmuxsink name=rec muxer-factory=mp4mux max-size-time={segment_ns} \
+           async-finalize=true send-keyframe-requests=true"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn x264_gets_a_fixed_closed_gop_and_cbr() {
+        let p = OutputProfile::default();
+        let e = encoder(
+            &EncoderPlan::X264 {
+                preset: "ultrafast".into(),
+            },
+            &p,
+        );
+        assert!(e.contains("key-int-max=60"), "{e}");
+        assert!(e.contains("keyint-min=60:scenecut=0"), "{e}");
+        assert!(e.contains("bitrate=3000"), "{e}");
+        assert!(e.contains("tune=zerolatency"), "{e}");
+    }
+
+    #[test]
+    fn hardware_encoders_get_the_same_gop() {
+        let p = OutputProfile {
+            fps: 25,
+            ..OutputProfile::default()
+        };
+        assert!(encoder(&EncoderPlan::V4l2, &p).contains("h264_i_frame_period=50"));
+        let va = encoder(
+            &EncoderPlan::Vaapi {
+                factory: "vah264enc".into(),
+            },
+            &p,
+        );
+        assert!(
+            va.contains("key-int-max=50") && va.contains("rate-control=cbr"),
+            "{va}"
+        );
+    }
+
+    #[test]
+    fn program_keeps_slate_and_silence_as_first_inputs() {
+        let d = program(
+            &OutputProfile::default(),
+            &EncoderPlan::X264 {
+                preset: "ultrafast".into(),
+            },
+            "voaacenc",
+        );
+        assert!(d.contains("mix.sink_0") && d.contains("amix.sink_0"), "{d}");
+        assert!(d.contains("h264parse config-interval=-1"), "{d}");
+        assert!(d.contains("width=1280,height=720,framerate=30/1"), "{d}");
+        assert!(d.contains("voaacenc bitrate=128000"), "{d}");
+    }
+
+    #[test]
+    fn no_description_carries_a_location() {
+        for d in [
+            destination(),
+            recording(1),
+            relay(),
+            program_camera_video(&OutputProfile::default()),
+        ] {
+            assert!(!d.contains("location"), "{d}");
+        }
+    }
+
+    #[test]
+    fn aac_encoder_falls_back_to_libav() {
+        assert_eq!(aac_encoder(|f| f == "voaacenc"), "voaacenc");
+        assert_eq!(aac_encoder(|_| false), "avenc_aac");
+    }
+}
