@@ -20,8 +20,15 @@ use vistterstream_actors::supervisor::{ReconcileCameras, RemoveCamera, UpsertCam
 
 use crate::config::Config;
 use crate::domain::camera::rtsp_url;
+use crate::domain::destination::{masked_publish_url, publish_url};
 use crate::secrets::SecretBox;
 use crate::store::cameras::{self, CameraRow};
+use crate::store::destinations;
+use crate::store::outputs::{self, OutputRow};
+use vistterstream_actors::output::{
+    DestinationTarget, EncoderChoice, OutputMode, OutputProfile, OutputSpec, RecordingSpec,
+    SlateSpec, StartOutput, StopOutput,
+};
 
 pub struct AppState {
     pub config: Arc<Config>,
@@ -144,6 +151,122 @@ impl AppState {
             .send(ReconcileCameras(specs))
             .await
             .context("the supervisor did not answer")?;
+        Ok(n)
+    }
+
+    pub fn recordings_dir(&self) -> PathBuf {
+        self.config.data_dir.join("recordings")
+    }
+
+    /// The runtime spec of a stored output (destination stream keys unsealed).
+    pub async fn output_spec(&self, row: &OutputRow) -> anyhow::Result<OutputSpec> {
+        let mut targets = Vec::new();
+        for id in outputs::destination_ids(&self.pool, row.id).await? {
+            let Some(d) = destinations::get(&self.pool, id).await? else {
+                continue;
+            };
+            if !d.enabled {
+                continue;
+            }
+            let key = d
+                .stream_key_enc
+                .as_deref()
+                .map(|sealed| self.secrets.open(sealed))
+                .transpose()
+                .with_context(|| format!("destination {}: unsealing its stream key", d.id))?;
+            targets.push(DestinationTarget {
+                id: d.id,
+                name: d.name.clone(),
+                url: publish_url(&d.server_url, key.as_deref()),
+                masked: masked_publish_url(&d.server_url, key.is_some()),
+                secret: key.unwrap_or_default(),
+            });
+        }
+        let mode = if row.mode == "relay" {
+            OutputMode::Relay
+        } else {
+            OutputMode::Program
+        };
+        let encoder = match row.encoder.as_str() {
+            "x264" => EncoderChoice::X264,
+            "v4l2" => EncoderChoice::V4l2,
+            "vaapi" => EncoderChoice::Vaapi,
+            _ => EncoderChoice::Auto,
+        };
+        Ok(OutputSpec {
+            id: row.id,
+            name: row.name.clone(),
+            mode,
+            profile: OutputProfile {
+                width: row.width as u32,
+                height: row.height as u32,
+                fps: row.fps as u32,
+                video_bitrate_kbps: row.video_bitrate_kbps as u32,
+                keyframe_interval_s: row.keyframe_interval_s,
+                audio_bitrate_kbps: row.audio_bitrate_kbps as u32,
+                x264_preset: row.x264_preset.clone(),
+            },
+            encoder,
+            destinations: targets,
+            camera_id: row.camera_id,
+            standby_cameras: row.standby_cameras(),
+            slate: SlateSpec {
+                text: row.slate_text.clone(),
+            },
+            recording: row.recording_enabled.then(|| RecordingSpec {
+                dir: self.recordings_dir(),
+                segment: Duration::from_secs(row.recording_segment_secs.max(1) as u64),
+            }),
+            slate_after: Duration::from_millis(self.config.outputs.slate_after_ms.max(100)),
+        })
+    }
+
+    /// Bring the runtime in line with a stored output: running ones are started or updated
+    /// in place, the others stopped. Returns when a stop has completed.
+    pub async fn apply_output(&self, row: &OutputRow) -> anyhow::Result<()> {
+        if row.running {
+            let spec = self.output_spec(row).await?;
+            self.runtime.outputs.do_send(StartOutput(spec));
+        } else {
+            self.runtime
+                .outputs
+                .send(StopOutput {
+                    output_id: row.id,
+                    forget: false,
+                })
+                .await
+                .context("the output supervisor did not answer")?;
+        }
+        Ok(())
+    }
+
+    /// Re-apply every running output that publishes to a destination (its URL or key changed).
+    pub async fn reapply_outputs_using(&self, destination_id: i64) -> anyhow::Result<()> {
+        for (id, _) in outputs::using_destination(&self.pool, destination_id).await? {
+            if let Some(row) = outputs::get(&self.pool, id).await?
+                && row.running
+            {
+                self.apply_output(&row).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Start the outputs whose desired state is running (at start-up).
+    pub async fn reconcile_outputs(&self) -> anyhow::Result<usize> {
+        let mut n = 0;
+        for row in outputs::list(&self.pool)
+            .await?
+            .iter()
+            .filter(|r| r.running)
+        {
+            match self.apply_output(row).await {
+                Ok(()) => n += 1,
+                Err(e) => {
+                    tracing::error!(output = row.id, error = %format!("{e:#}"), "output not started")
+                }
+            }
+        }
         Ok(n)
     }
 }

@@ -24,6 +24,8 @@ pub struct Config {
     pub snapshots: SnapshotConfig,
     pub auth: AuthConfig,
     pub http: HttpConfig,
+    pub outputs: OutputConfig,
+    pub recordings: RecordingConfig,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -76,6 +78,43 @@ pub struct HttpConfig {
     pub shutdown_grace_secs: u64,
 }
 
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputConfig {
+    /// No picture from the camera on air for this long → the slate.
+    pub slate_after_ms: u64,
+    /// PEM bundle of extra certificate authorities trusted for RTMPS ingests (added to the
+    /// system store), e.g. for a private ingest with its own CA.
+    pub rtmps_ca_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecordingConfig {
+    /// Recordings older than this many days are deleted.
+    pub retention_days: u32,
+    /// The oldest recordings go once all of them together exceed this many MiB.
+    pub max_total_mib: u64,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        Self {
+            slate_after_ms: 1000,
+            rtmps_ca_file: None,
+        }
+    }
+}
+
+impl Default for RecordingConfig {
+    fn default() -> Self {
+        Self {
+            retention_days: 7,
+            max_total_mib: 20 * 1024,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -87,6 +126,8 @@ impl Default for Config {
             snapshots: SnapshotConfig::default(),
             auth: AuthConfig::default(),
             http: HttpConfig::default(),
+            outputs: OutputConfig::default(),
+            recordings: RecordingConfig::default(),
         }
     }
 }

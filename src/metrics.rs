@@ -68,6 +68,31 @@ fn describe() {
         Unit::Seconds,
         "HTTP request latency by method and route"
     );
+    describe_gauge!(
+        "vistter_output_up",
+        "1 while the output is live (encoding and fanning out frames), else 0"
+    );
+    describe_counter!(
+        "vistter_output_frames_total",
+        "Video frames the output produced (encoded, or copied by a relay)"
+    );
+    describe_counter!(
+        "vistter_output_dropped_frames_total",
+        "Video frames the output lost: inputs falling behind a camera, destinations too slow"
+    );
+    describe_counter!(
+        "vistter_output_bytes_total",
+        Unit::Bytes,
+        "Bytes sent to a destination's ingest"
+    );
+    describe_gauge!(
+        "vistter_destination_up",
+        "1 while the destination's ingest accepts the stream, else 0"
+    );
+    describe_counter!(
+        "vistter_destination_reconnects_total",
+        "Connections to a destination that failed and were retried"
+    );
     describe_gauge!("vistter_build_info", "Always 1; labels carry the version");
     metrics::gauge!("vistter_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
 }

@@ -41,6 +41,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     .await
     .context("preparing the login decoy hash")?;
 
+    if let Some(ca) = &config.outputs.rtmps_ca_file {
+        vistterstream_actors::media::trust_extra_ca(
+            ca,
+            &config.data_dir.join("rtmps-ca-bundle.pem"),
+        )
+        .map_err(anyhow::Error::msg)
+        .context("outputs.rtmps_ca_file")?;
+        tracing::info!(file = %ca.display(), "extra certificate authorities trusted for RTMPS");
+    }
     let runtime = Runtime::start();
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let state = web::Data::new(AppState::new(
@@ -53,6 +62,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     ));
     let started = state.reconcile_cameras().await?;
     tracing::info!(cameras = started, data_dir = %config.data_dir.display(), "cameras started");
+    let outputs_started = state.reconcile_outputs().await?;
+    tracing::info!(outputs = outputs_started, "outputs started");
     // Snapshot retention: at start-up and every hour, so expired snapshots go even when
     // nothing new is captured.
     let prune_state = state.clone();
@@ -94,6 +105,20 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let _ = shutdown_tx.send(true);
     handle.stop(true).await;
     let _ = server_task.await;
+    // Outputs first (their RTMP sessions end cleanly and recordings are finalized), then
+    // the cameras they read from. The desired state in the database is left as it is, so
+    // the outputs come back running after the restart.
+    if tokio::time::timeout(
+        Duration::from_millis(1500),
+        runtime
+            .outputs
+            .send(vistterstream_actors::output::StopAllOutputs),
+    )
+    .await
+    .is_err()
+    {
+        tracing::warn!("outputs did not stop before the shutdown deadline");
+    }
     if let Err(e) = runtime
         .supervisor
         .send(Shutdown {

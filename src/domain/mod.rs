@@ -2,6 +2,7 @@
 
 pub mod camera;
 pub mod destination;
+pub mod output;
 pub mod user;
 
 use serde::Serialize;

@@ -165,6 +165,11 @@ pub async fn update(
     let row = destinations::update(&state.pool, row.id, &write)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("destination {id} does not exist")))?;
+    // Running outputs publishing here reconnect with the new URL or key at once.
+    state
+        .reapply_outputs_using(row.id)
+        .await
+        .map_err(ApiError::Internal)?;
     audit::record(
         &state.pool,
         who.audit_user(),
@@ -176,7 +181,7 @@ pub async fn update(
     Ok(web::Json(view(row)))
 }
 
-#[utoipa::path(tag = "destinations", params(("id" = i64, Path, description = "destination id")), responses((status = 204), (status = 404, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "destinations", params(("id" = i64, Path, description = "destination id")), responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[delete("/destinations/{id}")]
 pub async fn remove(
     state: State,
@@ -184,6 +189,18 @@ pub async fn remove(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let row = load(&state, *id).await?;
+    let users = crate::store::outputs::using_destination(&state.pool, row.id).await?;
+    if !users.is_empty() {
+        let names: Vec<String> = users
+            .iter()
+            .map(|(id, name)| format!("{name} (output {id})"))
+            .collect();
+        return Err(ApiError::Conflict(format!(
+            "destination {} is used by {}; remove it from those outputs first",
+            row.id,
+            names.join(", ")
+        )));
+    }
     destinations::delete(&state.pool, row.id).await?;
     audit::record(
         &state.pool,

@@ -9,6 +9,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod json;
+pub mod outputs;
 pub mod snapshots;
 pub mod tokens;
 pub mod ui;
@@ -54,6 +55,15 @@ use error::ApiError;
     destinations::create,
     destinations::update,
     destinations::remove,
+    outputs::list,
+    outputs::get_one,
+    outputs::create,
+    outputs::update,
+    outputs::remove,
+    outputs::start,
+    outputs::stop,
+    outputs::cut,
+    outputs::stop_all,
     events::stream,
     audit::list,
 ))]
@@ -77,6 +87,7 @@ struct V1Api;
         (name = "cameras", description = "Cameras, connection tests, live snapshots, health"),
         (name = "snapshots", description = "Stored snapshots with retention"),
         (name = "destinations", description = "Where programs are published (RTMP/RTMPS)"),
+        (name = "outputs", description = "Always-on programs and relays: start, stop, cut, emergency stop"),
         (name = "events", description = "Server-sent state changes"),
         (name = "audit", description = "Audit log"),
         (name = "system", description = "Health and metrics"),
@@ -160,6 +171,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(destinations::get_one)
             .service(destinations::update)
             .service(destinations::remove)
+            .service(outputs::stop_all)
+            .service(outputs::list)
+            .service(outputs::create)
+            .service(outputs::get_one)
+            .service(outputs::update)
+            .service(outputs::remove)
+            .service(outputs::start)
+            .service(outputs::stop)
+            .service(outputs::cut)
             .service(events::stream)
             .service(audit::list)
             .route("/openapi.json", web::get().to(openapi_json))

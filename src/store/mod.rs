@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod cameras;
 pub mod destinations;
+pub mod outputs;
 pub mod snapshots;
 pub mod users;
 

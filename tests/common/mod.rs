@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod httpd;
+pub mod ingest;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

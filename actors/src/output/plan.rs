@@ -96,6 +96,10 @@ pub fn raw_video_caps(p: &OutputProfile) -> String {
 pub const RAW_AUDIO_CAPS: &str =
     "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2";
 
+/// The slate's background: a dark navy, so a slate is told apart from a dark camera picture
+/// (also by the tests, which check the colour in what the ingest recorded).
+pub const SLATE_ARGB: u32 = 0xff14_2850;
+
 /// Extra time the mixers wait for a late input in live mode: covers decoding and jitter.
 pub const MIXER_LATENCY_MS: u64 = 150;
 
@@ -112,7 +116,7 @@ pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> Stri
     let enc = encoder(encoder_plan, p);
     let abps = p.audio_bitrate_kbps * 1000;
     format!(
-        "videotestsrc name=slate_src is-live=true pattern=black \
+        "videotestsrc name=slate_src is-live=true pattern=solid-color foreground-color={SLATE_ARGB} \
            ! video/x-raw,width={w},height={h},framerate={fps}/1 \
            ! textoverlay name=slate_text valignment=center halignment=center font-desc=\"Sans 32\" \
            ! clockoverlay name=slate_clock valignment=bottom halignment=right \

@@ -1,0 +1,239 @@
+//! Output rows and their destination links.
+
+use sqlx::{FromRow, SqlitePool};
+
+use super::now;
+
+#[derive(Clone, Debug, FromRow)]
+pub struct OutputRow {
+    pub id: i64,
+    pub name: String,
+    pub mode: String,
+    pub width: i64,
+    pub height: i64,
+    pub fps: i64,
+    pub video_bitrate_kbps: i64,
+    pub keyframe_interval_s: f64,
+    pub audio_bitrate_kbps: i64,
+    pub x264_preset: String,
+    pub encoder: String,
+    pub camera_id: Option<i64>,
+    pub standby_camera_ids: String,
+    pub slate_text: String,
+    pub recording_enabled: bool,
+    pub recording_segment_secs: i64,
+    pub running: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl OutputRow {
+    pub fn standby_cameras(&self) -> Vec<i64> {
+        serde_json::from_str(&self.standby_camera_ids).unwrap_or_default()
+    }
+}
+
+/// Everything an insert or a full update writes (not `running`, which has its own calls).
+#[derive(Clone, Debug)]
+pub struct OutputWrite {
+    pub name: String,
+    pub mode: String,
+    pub width: i64,
+    pub height: i64,
+    pub fps: i64,
+    pub video_bitrate_kbps: i64,
+    pub keyframe_interval_s: f64,
+    pub audio_bitrate_kbps: i64,
+    pub x264_preset: String,
+    pub encoder: String,
+    pub camera_id: Option<i64>,
+    pub standby_camera_ids: Vec<i64>,
+    pub slate_text: String,
+    pub recording_enabled: bool,
+    pub recording_segment_secs: i64,
+    pub destination_ids: Vec<i64>,
+}
+
+pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<OutputRow>> {
+    sqlx::query_as("SELECT * FROM outputs ORDER BY id")
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn get(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<OutputRow>> {
+    sqlx::query_as("SELECT * FROM outputs WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn destination_ids(pool: &SqlitePool, output_id: i64) -> sqlx::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT destination_id FROM output_destinations WHERE output_id = ? ORDER BY position",
+    )
+    .bind(output_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Outputs that publish to a destination (id, name).
+pub async fn using_destination(
+    pool: &SqlitePool,
+    destination_id: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT o.id, o.name FROM outputs o JOIN output_destinations d ON d.output_id = o.id
+         WHERE d.destination_id = ? ORDER BY o.id",
+    )
+    .bind(destination_id)
+    .fetch_all(pool)
+    .await
+}
+
+async fn write_links(
+    tx: &mut sqlx::SqliteConnection,
+    output_id: i64,
+    destination_ids: &[i64],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM output_destinations WHERE output_id = ?")
+        .bind(output_id)
+        .execute(&mut *tx)
+        .await?;
+    for (position, id) in destination_ids.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO output_destinations (output_id, destination_id, position) VALUES (?, ?, ?)",
+        )
+        .bind(output_id)
+        .bind(id)
+        .bind(position as i64)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+fn standby_json(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
+}
+
+pub async fn insert(pool: &SqlitePool, o: &OutputWrite) -> sqlx::Result<OutputRow> {
+    let now = now();
+    let mut tx = pool.begin().await?;
+    let row: OutputRow = sqlx::query_as(
+        "INSERT INTO outputs (name, mode, width, height, fps, video_bitrate_kbps,
+            keyframe_interval_s, audio_bitrate_kbps, x264_preset, encoder, camera_id,
+            standby_camera_ids, slate_text, recording_enabled, recording_segment_secs,
+            running, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING *",
+    )
+    .bind(&o.name)
+    .bind(&o.mode)
+    .bind(o.width)
+    .bind(o.height)
+    .bind(o.fps)
+    .bind(o.video_bitrate_kbps)
+    .bind(o.keyframe_interval_s)
+    .bind(o.audio_bitrate_kbps)
+    .bind(&o.x264_preset)
+    .bind(&o.encoder)
+    .bind(o.camera_id)
+    .bind(standby_json(&o.standby_camera_ids))
+    .bind(&o.slate_text)
+    .bind(o.recording_enabled)
+    .bind(o.recording_segment_secs)
+    .bind(&now)
+    .bind(&now)
+    .fetch_one(&mut *tx)
+    .await?;
+    write_links(&mut tx, row.id, &o.destination_ids).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn update(
+    pool: &SqlitePool,
+    id: i64,
+    o: &OutputWrite,
+) -> sqlx::Result<Option<OutputRow>> {
+    let mut tx = pool.begin().await?;
+    let row: Option<OutputRow> = sqlx::query_as(
+        "UPDATE outputs SET name = ?, mode = ?, width = ?, height = ?, fps = ?,
+            video_bitrate_kbps = ?, keyframe_interval_s = ?, audio_bitrate_kbps = ?,
+            x264_preset = ?, encoder = ?, camera_id = ?, standby_camera_ids = ?, slate_text = ?,
+            recording_enabled = ?, recording_segment_secs = ?, updated_at = ?
+         WHERE id = ? RETURNING *",
+    )
+    .bind(&o.name)
+    .bind(&o.mode)
+    .bind(o.width)
+    .bind(o.height)
+    .bind(o.fps)
+    .bind(o.video_bitrate_kbps)
+    .bind(o.keyframe_interval_s)
+    .bind(o.audio_bitrate_kbps)
+    .bind(&o.x264_preset)
+    .bind(&o.encoder)
+    .bind(o.camera_id)
+    .bind(standby_json(&o.standby_camera_ids))
+    .bind(&o.slate_text)
+    .bind(o.recording_enabled)
+    .bind(o.recording_segment_secs)
+    .bind(now())
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if row.is_some() {
+        write_links(&mut tx, id, &o.destination_ids).await?;
+    }
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn set_running(
+    pool: &SqlitePool,
+    id: i64,
+    running: bool,
+) -> sqlx::Result<Option<OutputRow>> {
+    sqlx::query_as("UPDATE outputs SET running = ?, updated_at = ? WHERE id = ? RETURNING *")
+        .bind(running)
+        .bind(now())
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Emergency stop: every output's desired state off. Returns the ids that were running.
+pub async fn stop_all(pool: &SqlitePool) -> sqlx::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "UPDATE outputs SET running = 0, updated_at = ? WHERE running = 1 RETURNING id",
+    )
+    .bind(now())
+    .fetch_all(pool)
+    .await?;
+    let mut ids: Vec<i64> = rows.into_iter().map(|r| r.0).collect();
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+pub async fn set_camera(
+    pool: &SqlitePool,
+    id: i64,
+    camera_id: i64,
+) -> sqlx::Result<Option<OutputRow>> {
+    sqlx::query_as("UPDATE outputs SET camera_id = ?, updated_at = ? WHERE id = ? RETURNING *")
+        .bind(camera_id)
+        .bind(now())
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
+    Ok(sqlx::query("DELETE FROM outputs WHERE id = ?")
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        > 0)
+}
