@@ -9,6 +9,7 @@ pub mod domain;
 pub mod http;
 pub mod logging;
 pub mod metrics;
+pub mod recordings;
 pub mod secrets;
 pub mod serve;
 pub mod store;

@@ -66,6 +66,28 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(outputs = outputs_started, "outputs started");
     // Snapshot retention: at start-up and every hour, so expired snapshots go even when
     // nothing new is captured.
+    // Recording retention: every minute (segments arrive continuously).
+    let rec_state = state.clone();
+    actix_web::rt::spawn(async move {
+        let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            let dir = rec_state.recordings_dir();
+            let policy = rec_state.config.recordings.clone();
+            let max_age = Duration::from_secs(u64::from(policy.retention_days.max(1)) * 86_400);
+            let max_total = policy.max_total_mib.saturating_mul(1024 * 1024);
+            match tokio::task::spawn_blocking(move || {
+                crate::recordings::prune(&dir, max_age, max_total)
+            })
+            .await
+            {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => tracing::info!(deleted = n, "recording retention applied"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "recording retention"),
+                Err(e) => tracing::warn!(error = %e, "recording retention task"),
+            }
+        }
+    });
     let prune_state = state.clone();
     actix_web::rt::spawn(async move {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3600));

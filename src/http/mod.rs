@@ -10,6 +10,7 @@ pub mod events;
 pub mod health;
 pub mod json;
 pub mod outputs;
+pub mod recordings;
 pub mod snapshots;
 pub mod tokens;
 pub mod ui;
@@ -64,6 +65,9 @@ use error::ApiError;
     outputs::stop,
     outputs::cut,
     outputs::stop_all,
+    recordings::list,
+    recordings::download,
+    recordings::remove,
     events::stream,
     audit::list,
 ))]
@@ -87,6 +91,7 @@ struct V1Api;
         (name = "cameras", description = "Cameras, connection tests, live snapshots, health"),
         (name = "snapshots", description = "Stored snapshots with retention"),
         (name = "destinations", description = "Where programs are published (RTMP/RTMPS)"),
+        (name = "recordings", description = "MP4 segments recorded from outputs"),
         (name = "outputs", description = "Always-on programs and relays: start, stop, cut, emergency stop"),
         (name = "events", description = "Server-sent state changes"),
         (name = "audit", description = "Audit log"),
@@ -180,6 +185,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(outputs::start)
             .service(outputs::stop)
             .service(outputs::cut)
+            .service(recordings::list)
+            .service(recordings::download)
+            .service(recordings::remove)
             .service(events::stream)
             .service(audit::list)
             .route("/openapi.json", web::get().to(openapi_json))
