@@ -43,6 +43,11 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// For cameras' HTTP snapshot URLs.
     pub http: reqwest::Client,
+    /// Decoded asset pictures.
+    pub pictures: crate::assets::PictureCache,
+    /// For URL images: SSRF-guarded.
+    pub asset_client: reqwest::Client,
+    pub url_allow: Vec<ipnet::IpNet>,
 }
 
 impl AppState {
@@ -53,6 +58,7 @@ impl AppState {
         runtime: Runtime,
         metrics: PrometheusHandle,
         shutdown: watch::Receiver<bool>,
+        url_allow: Vec<ipnet::IpNet>,
     ) -> Self {
         let per_minute = NonZeroU32::new(config.auth.login_attempts_per_minute.max(1))
             .unwrap_or(NonZeroU32::MIN);
@@ -66,6 +72,9 @@ impl AppState {
             snapshot_cache: Mutex::new(HashMap::new()),
             shutdown,
             http: vistterstream_actors::camera::http_snapshot::client(),
+            pictures: crate::assets::PictureCache::default(),
+            asset_client: crate::assets::fetch_client(url_allow.clone()),
+            url_allow,
         }
     }
 
@@ -218,7 +227,83 @@ impl AppState {
                 segment: Duration::from_secs(row.recording_segment_secs.max(1) as u64),
             }),
             slate_after: Duration::from_millis(self.config.outputs.slate_after_ms.max(100)),
+            overlays: self.overlay_layers(row.id).await?,
         })
+    }
+
+    pub fn assets_dir(&self) -> PathBuf {
+        self.config.data_dir.join("assets")
+    }
+
+    /// An asset's decoded picture: from the cache, else from its file (decoded off the
+    /// arbiter). `None` when it has none yet (a URL image not fetched so far).
+    pub async fn picture(
+        &self,
+        asset_id: i64,
+    ) -> Option<Arc<vistterstream_actors::output::overlay::Raster>> {
+        if let Some(r) = self.pictures.get(asset_id) {
+            return Some(r);
+        }
+        let path = crate::assets::picture_path(&self.assets_dir(), asset_id);
+        let bytes = tokio::fs::read(&path).await.ok()?;
+        let decoded = tokio::task::spawn_blocking(move || crate::assets::decode(&bytes))
+            .await
+            .ok()?
+            .ok()?;
+        self.pictures.put(asset_id, decoded.raster.clone());
+        Some(decoded.raster)
+    }
+
+    /// The runtime overlay layers of an output.
+    pub async fn overlay_layers(
+        &self,
+        output_id: i64,
+    ) -> anyhow::Result<Vec<vistterstream_actors::output::overlay::OverlayLayer>> {
+        use vistterstream_actors::output::overlay::{LayerSource, OverlayLayer, Raster};
+        let mut layers = Vec::new();
+        for row in crate::store::assets::overlays(&self.pool, output_id).await? {
+            let Some(asset) = crate::store::assets::get(&self.pool, row.asset_id).await? else {
+                continue;
+            };
+            let color =
+                crate::domain::asset::parse_color(&asset.color).unwrap_or([255, 255, 255, 255]);
+            let size_px = asset.font_size.clamp(8, 200) as u32;
+            let source = match asset.kind.as_str() {
+                "text" => LayerSource::Text {
+                    text: asset.text.clone().unwrap_or_default(),
+                    size_px,
+                    color,
+                },
+                "clock" => LayerSource::Clock {
+                    format: asset.text.clone().unwrap_or_else(|| "%H:%M:%S".into()),
+                    size_px,
+                    color,
+                },
+                // A URL image not fetched yet shows nothing until its first fetch.
+                _ => LayerSource::Image(self.picture(asset.id).await.unwrap_or_else(|| {
+                    Arc::new(Raster {
+                        width: 1,
+                        height: 1,
+                        rgba: bytes::Bytes::from_static(&[0, 0, 0, 0]),
+                    })
+                })),
+            };
+            layers.push(OverlayLayer {
+                id: row.id,
+                asset_id: row.asset_id,
+                placement: vistterstream_actors::output::spec::OverlayPlacement {
+                    x: row.x,
+                    y: row.y,
+                    width: row.width,
+                    height: row.height,
+                    opacity: row.opacity,
+                    z: row.z as i32,
+                    visible: row.visible,
+                },
+                source,
+            });
+        }
+        Ok(layers)
     }
 
     /// Bring the runtime in line with a stored output: running ones are started or updated

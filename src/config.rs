@@ -26,6 +26,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub outputs: OutputConfig,
     pub recordings: RecordingConfig,
+    pub assets: AssetConfig,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -97,6 +98,43 @@ pub struct RecordingConfig {
     pub max_total_mib: u64,
 }
 
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AssetConfig {
+    /// Largest uploaded picture, and largest URL image fetched.
+    pub max_upload_bytes: usize,
+    /// Networks URL images may be fetched from although the SSRF guard refuses them
+    /// (loopback, link-local), e.g. `["127.0.0.1/32"]` for a picture served on this machine.
+    pub url_allow_networks: Vec<String>,
+}
+
+impl Default for AssetConfig {
+    fn default() -> Self {
+        Self {
+            max_upload_bytes: 10 * 1024 * 1024,
+            url_allow_networks: vec![],
+        }
+    }
+}
+
+impl AssetConfig {
+    /// The allowlist, parsed; an invalid entry is an error naming it.
+    pub fn allow_networks(&self) -> Result<Vec<ipnet::IpNet>, String> {
+        self.url_allow_networks
+            .iter()
+            .map(|n| {
+                n.parse::<ipnet::IpNet>()
+                    .or_else(|_| n.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!(
+                            "assets.url_allow_networks: `{n}` is not an address or CIDR network"
+                        )
+                    })
+            })
+            .collect()
+    }
+}
+
 impl Default for OutputConfig {
     fn default() -> Self {
         Self {
@@ -128,6 +166,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             outputs: OutputConfig::default(),
             recordings: RecordingConfig::default(),
+            assets: AssetConfig::default(),
         }
     }
 }

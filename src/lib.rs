@@ -2,6 +2,8 @@
 //! the wiring of the media runtime (`vistterstream-actors`).
 
 pub mod app;
+pub mod assets;
+pub mod assets_refresh;
 pub mod auth;
 pub mod cli;
 pub mod config;

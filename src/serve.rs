@@ -52,6 +52,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let runtime = Runtime::start();
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let url_allow = config.assets.allow_networks().map_err(anyhow::Error::msg)?;
     let state = web::Data::new(AppState::new(
         config.clone(),
         pool.clone(),
@@ -59,6 +60,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         runtime.clone(),
         metrics,
         shutdown_rx,
+        url_allow,
     ));
     let started = state.reconcile_cameras().await?;
     tracing::info!(cameras = started, data_dir = %config.data_dir.display(), "cameras started");
@@ -66,6 +68,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(outputs = outputs_started, "outputs started");
     // Snapshot retention: at start-up and every hour, so expired snapshots go even when
     // nothing new is captured.
+    actix_web::rt::spawn(crate::assets_refresh::run(state.clone().into_inner()));
     // Recording retention: every minute (segments arrive continuously).
     let rec_state = state.clone();
     actix_web::rt::spawn(async move {

@@ -1,5 +1,6 @@
 //! Domain rules that are pure functions: validation, URL composition, vendor profiles.
 
+pub mod asset;
 pub mod camera;
 pub mod destination;
 pub mod output;

@@ -1,6 +1,7 @@
 //! The HTTP surface: JSON REST under `/api/v1` (one module per resource), health, metrics,
 //! the OpenAPI document and its browsable docs.
 
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod cameras;
@@ -66,6 +67,14 @@ use error::ApiError;
     outputs::cut,
     outputs::stop_all,
     recordings::list,
+    assets::list,
+    assets::create,
+    assets::get_one,
+    assets::preview,
+    assets::remove,
+    outputs::list_overlays,
+    outputs::replace_overlays,
+    outputs::update_overlay,
     recordings::download,
     recordings::remove,
     events::stream,
@@ -91,6 +100,7 @@ struct V1Api;
         (name = "cameras", description = "Cameras, connection tests, live snapshots, health"),
         (name = "snapshots", description = "Stored snapshots with retention"),
         (name = "destinations", description = "Where programs are published (RTMP/RTMPS)"),
+        (name = "assets", description = "Asset library: uploaded pictures, URL images, text, clocks"),
         (name = "recordings", description = "MP4 segments recorded from outputs"),
         (name = "outputs", description = "Always-on programs and relays: start, stop, cut, emergency stop"),
         (name = "events", description = "Server-sent state changes"),
@@ -186,6 +196,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(outputs::stop)
             .service(outputs::cut)
             .service(recordings::list)
+            .service(assets::list)
+            .service(assets::create)
+            .service(assets::get_one)
+            .service(assets::preview)
+            .service(assets::remove)
+            .service(outputs::list_overlays)
+            .service(outputs::replace_overlays)
+            .service(outputs::update_overlay)
             .service(recordings::download)
             .service(recordings::remove)
             .service(events::stream)

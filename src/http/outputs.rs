@@ -1,7 +1,7 @@
 //! `/api/v1/outputs` (OUT-2..OUT-9, PK-3): always-on programs and relays, their desired
 //! state (persisted, restored after a restart), cuts, and the emergency stop.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use vistterstream_actors::output::{
@@ -13,7 +13,9 @@ use super::json::ValidJson;
 use crate::app::AppState;
 use crate::auth::{AsOperator, Principal};
 use crate::domain::FieldError;
+use crate::domain::asset::{OverlayInput, validate_layers};
 use crate::domain::output::{OutputInput, ValidOutput, validate};
+use crate::store::assets::OverlayRow;
 use crate::store::outputs::{self, OutputRow, OutputWrite};
 use crate::store::{audit, cameras, destinations};
 
@@ -457,4 +459,140 @@ pub async fn stop_all(state: State, who: AsOperator) -> Result<web::Json<StopAll
     )
     .await?;
     Ok(web::Json(StopAllView { stopped }))
+}
+
+async fn push_overlays(state: &AppState, output_id: i64) -> Result<(), ApiError> {
+    if let Some(addr) = state
+        .runtime
+        .output_registry
+        .get(output_id)
+        .and_then(|h| h.addr)
+    {
+        let layers = state
+            .overlay_layers(output_id)
+            .await
+            .map_err(ApiError::Internal)?;
+        addr.do_send(vistterstream_actors::output::SetOverlays(layers));
+    }
+    // Keep the supervisor's copy (used at a restart) current too.
+    if let Some(row) = outputs::get(&state.pool, output_id).await?
+        && row.running
+    {
+        state.apply_output(&row).await.map_err(ApiError::Internal)?;
+    }
+    Ok(())
+}
+
+#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), responses((status = 200, body = [OverlayRow]), (status = 404, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[get("/outputs/{id}/overlays")]
+pub async fn list_overlays(
+    state: State,
+    _who: Principal,
+    id: web::Path<i64>,
+) -> Result<web::Json<Vec<OverlayRow>>, ApiError> {
+    let row = load(&state, *id).await?;
+    Ok(web::Json(
+        crate::store::assets::overlays(&state.pool, row.id).await?,
+    ))
+}
+
+/// Replace the output's overlay layers. A running program shows them from the next frame.
+#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), request_body = [OverlayInput], responses((status = 200, body = [OverlayRow]), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[put("/outputs/{id}/overlays")]
+pub async fn replace_overlays(
+    state: State,
+    who: AsOperator,
+    id: web::Path<i64>,
+    body: ValidJson<Vec<OverlayInput>>,
+) -> Result<web::Json<Vec<OverlayRow>>, ApiError> {
+    let row = load(&state, *id).await?;
+    validate_layers(&body.0).map_err(ApiError::Validation)?;
+    let mut errors = Vec::new();
+    for (i, l) in body.0.iter().enumerate() {
+        if crate::store::assets::get(&state.pool, l.asset_id)
+            .await?
+            .is_none()
+        {
+            errors.push(FieldError::new(
+                format!("[{i}].asset_id"),
+                format!("asset {} does not exist", l.asset_id),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let layers: Vec<OverlayRow> = body
+        .0
+        .iter()
+        .map(|l| OverlayRow {
+            id: 0,
+            output_id: row.id,
+            asset_id: l.asset_id,
+            x: l.x,
+            y: l.y,
+            width: l.width,
+            height: l.height,
+            opacity: l.opacity.unwrap_or(1.0),
+            z: l.z.unwrap_or(0),
+            visible: l.visible.unwrap_or(true),
+        })
+        .collect();
+    let stored = crate::store::assets::replace_overlays(&state.pool, row.id, &layers).await?;
+    push_overlays(&state, row.id).await?;
+    audit_output(
+        &state,
+        &who,
+        "output.overlays",
+        row.id,
+        serde_json::json!({"layers": stored.len()}),
+    )
+    .await?;
+    Ok(web::Json(stored))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverlayPatch {
+    pub visible: Option<bool>,
+    /// 0..1
+    pub opacity: Option<f64>,
+}
+
+/// Show, hide or fade one overlay layer.
+#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id"), ("layer" = i64, Path, description = "overlay layer id")), request_body = OverlayPatch, responses((status = 200, body = OverlayRow), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[patch("/outputs/{id}/overlays/{layer}")]
+pub async fn update_overlay(
+    state: State,
+    who: AsOperator,
+    path: web::Path<(i64, i64)>,
+    body: ValidJson<OverlayPatch>,
+) -> Result<web::Json<OverlayRow>, ApiError> {
+    let (id, layer) = path.into_inner();
+    let row = load(&state, id).await?;
+    if body.0.opacity.is_some_and(|o| !(0.0..=1.0).contains(&o)) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "opacity",
+            "must be between 0 and 1",
+        )]));
+    }
+    let updated = crate::store::assets::set_overlay_visible(
+        &state.pool,
+        row.id,
+        layer,
+        body.0.visible,
+        body.0.opacity,
+    )
+    .await?
+    .ok_or_else(|| ApiError::NotFound(format!("output {id} has no overlay layer {layer}")))?;
+    push_overlays(&state, row.id).await?;
+    audit_output(
+        &state,
+        &who,
+        "output.overlay",
+        row.id,
+        serde_json::json!({"layer": layer, "visible": updated.visible, "opacity": updated.opacity}),
+    )
+    .await?;
+    Ok(web::Json(updated))
 }

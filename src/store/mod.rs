@@ -3,6 +3,7 @@
 //! Queries are runtime-checked (`query_as` + `FromRow`) so a clean checkout builds with no
 //! database present; every query is exercised by tests against a real SQLite file.
 
+pub mod assets;
 pub mod audit;
 pub mod cameras;
 pub mod destinations;

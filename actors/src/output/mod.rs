@@ -15,6 +15,7 @@
 pub mod encoder;
 mod fanout;
 mod input;
+pub mod overlay;
 pub mod plan;
 mod publish;
 mod record;
@@ -44,7 +45,8 @@ pub use status::{
     DestinationState, DestinationStatus, OutputState, OutputStatus, Showing, StatusCell,
 };
 pub use supervisor::{
-    OutputHandle, OutputRegistry, OutputSupervisor, StartOutput, StopAllOutputs, StopOutput,
+    BroadcastAsset, OutputHandle, OutputRegistry, OutputSupervisor, StartOutput, StopAllOutputs,
+    StopOutput,
 };
 
 use fanout::Fanout;
@@ -72,6 +74,19 @@ pub struct Cut {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct UpdateOutput(pub OutputSpec);
+
+/// Replace the overlay layers (shown from the next frame; no pipeline change).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SetOverlays(pub Vec<overlay::OverlayLayer>);
+
+/// A new picture for an asset (a URL image refreshed): every layer showing it swaps.
+#[derive(Message, Clone)]
+#[rtype(result = "()")]
+pub struct UpdateAsset {
+    pub asset_id: i64,
+    pub raster: Arc<overlay::Raster>,
+}
 
 /// Stop the output and wait until its pipelines are torn down.
 #[derive(Message)]
@@ -151,6 +166,7 @@ struct Program {
     cut_at: Instant,
     next_zorder: u32,
     epoch: Instant,
+    overlays: Arc<overlay::Overlays>,
 }
 
 struct ProgramInput {
@@ -280,7 +296,15 @@ impl OutputActor {
                 let amix = pipeline
                     .by_name("amix")
                     .ok_or("pipeline without audiomixer")?;
+                let overlays = Arc::new(overlay::Overlays::default());
+                let element = pipeline
+                    .by_name("overlays")
+                    .ok_or("pipeline without overlaycomposition")?;
+                overlays.set_frame(self.spec.profile.width, self.spec.profile.height);
+                overlays.connect(&element);
+                overlays.set_layers(self.spec.overlays.clone());
                 Some(Program {
+                    overlays,
                     profile: self.spec.profile.clone(),
                     mix,
                     amix,
@@ -315,6 +339,12 @@ impl OutputActor {
                 }
                 self.decide_layer();
                 ctx.run_interval(LAYER_TICK, |act, _| act.decide_layer());
+                // Clocks: re-rendered when their text changes.
+                ctx.run_interval(Duration::from_millis(250), |act, _| {
+                    if let Some(p) = act.running.as_ref().and_then(|r| r.program.as_ref()) {
+                        p.overlays.tick();
+                    }
+                });
             }
             OutputMode::Relay => {
                 self.start_relay_feeder(&pipeline, clock, skipped, prepared.silence)?
@@ -845,6 +875,7 @@ impl Handler<UpdateOutput> for OutputActor {
 
     fn handle(&mut self, msg: UpdateOutput, ctx: &mut Self::Context) {
         let new = msg.0;
+        let overlays_changed = new.overlays != self.spec.overlays;
         let rebuild = new.mode != self.spec.mode
             || new.profile != self.spec.profile
             || new.encoder != self.spec.encoder
@@ -868,6 +899,10 @@ impl Handler<UpdateOutput> for OutputActor {
         let old = std::mem::replace(&mut self.spec, new);
         if self.running.is_none() {
             return; // still preparing: `build` uses the new spec
+        }
+        if overlays_changed && let Some(p) = self.running.as_ref().and_then(|r| r.program.as_ref())
+        {
+            p.overlays.set_layers(self.spec.overlays.clone());
         }
         for d in &old.destinations {
             if !self.spec.destinations.iter().any(|n| n == d) {
@@ -911,6 +946,35 @@ impl Handler<UpdateOutput> for OutputActor {
             }
             self.status.update(|s| s.camera_id = self.spec.camera_id);
             self.decide_layer();
+        }
+    }
+}
+
+impl Handler<SetOverlays> for OutputActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SetOverlays, _ctx: &mut Self::Context) {
+        self.spec.overlays = msg.0;
+        if let Some(p) = self.running.as_ref().and_then(|r| r.program.as_ref()) {
+            p.overlays.set_layers(self.spec.overlays.clone());
+        }
+    }
+}
+
+impl Handler<UpdateAsset> for OutputActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: UpdateAsset, _ctx: &mut Self::Context) {
+        for layer in self
+            .spec
+            .overlays
+            .iter_mut()
+            .filter(|l| l.asset_id == msg.asset_id)
+        {
+            layer.source = overlay::LayerSource::Image(msg.raster.clone());
+        }
+        if let Some(p) = self.running.as_ref().and_then(|r| r.program.as_ref()) {
+            p.overlays.update_asset(msg.asset_id, msg.raster);
         }
     }
 }

@@ -186,6 +186,8 @@ pub struct OutputSpec {
     pub recording: Option<RecordingSpec>,
     /// No picture from the camera on air for this long → slate.
     pub slate_after: Duration,
+    /// Overlay layers drawn over the program (ignored by a relay).
+    pub overlays: Vec<super::overlay::OverlayLayer>,
 }
 
 impl OutputSpec {
@@ -249,6 +251,7 @@ mod tests {
             slate: SlateSpec::default(),
             recording: None,
             slate_after: Duration::from_secs(1),
+            overlays: vec![],
         };
         assert_eq!(spec.input_cameras(), vec![3]);
         let program = OutputSpec {

@@ -36,6 +36,11 @@ pub struct StopOutput {
 #[rtype(result = "Vec<i64>")]
 pub struct StopAllOutputs;
 
+/// A refreshed asset picture for every output that shows it (running or restarting).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct BroadcastAsset(pub super::UpdateAsset);
+
 // ---- registry -------------------------------------------------------------------------------
 
 #[derive(Clone)]
@@ -275,5 +280,28 @@ impl Handler<OutputActorStopped> for OutputSupervisor {
             }
             act.spawn_actor(id, ctx);
         }));
+    }
+}
+
+impl Handler<BroadcastAsset> for OutputSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, msg: BroadcastAsset, _ctx: &mut Self::Context) {
+        let update = msg.0;
+        for entry in self.outputs.values_mut() {
+            let mut uses = false;
+            for layer in entry
+                .spec
+                .overlays
+                .iter_mut()
+                .filter(|l| l.asset_id == update.asset_id)
+            {
+                layer.source = super::overlay::LayerSource::Image(update.raster.clone());
+                uses = true;
+            }
+            if uses && let Some(addr) = &entry.addr {
+                addr.do_send(update.clone());
+            }
+        }
     }
 }

@@ -1,0 +1,411 @@
+//! Overlay layers of a program (OUT-5): images, text and clocks drawn over the composited
+//! picture by one `overlaycomposition` element.
+//!
+//! The element asks for the overlay of every frame (its `draw` signal); the answer is a
+//! composition built beforehand, whenever a layer changes (a URL image refreshed, a clock
+//! ticking to the next second, an operator showing or hiding a layer), so a swap lands on a
+//! frame boundary with no glitch and no pipeline change. Blending happens in the frame's own
+//! format (I420), with per-pixel alpha and each layer's opacity.
+
+use std::sync::{Arc, Mutex};
+
+use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
+use bytes::Bytes;
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_video as gst_video;
+
+use super::spec::OverlayPlacement;
+
+/// A picture with straight (not premultiplied) alpha, RGBA, row after row.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Raster {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Bytes,
+}
+
+impl std::fmt::Debug for Raster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Raster({}x{})", self.width, self.height)
+    }
+}
+
+/// What a layer shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LayerSource {
+    Image(Arc<Raster>),
+    Text {
+        text: String,
+        size_px: u32,
+        color: [u8; 4],
+    },
+    /// A clock: `format` is a strftime pattern, local time of the appliance.
+    Clock {
+        format: String,
+        size_px: u32,
+        color: [u8; 4],
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OverlayLayer {
+    pub id: i64,
+    pub asset_id: i64,
+    pub placement: OverlayPlacement,
+    pub source: LayerSource,
+}
+
+/// Where a layer lands on a `width`x`height` frame (pure): normalized position and size,
+/// height from the picture's aspect ratio when not given, clipped to the frame.
+pub fn place(
+    p: &OverlayPlacement,
+    raster_w: u32,
+    raster_h: u32,
+    width: u32,
+    height: u32,
+) -> Option<(i32, i32, u32, u32)> {
+    let x = (p.x.clamp(0.0, 1.0) * width as f64).round() as i32;
+    let y = (p.y.clamp(0.0, 1.0) * height as f64).round() as i32;
+    let w = match p.width {
+        Some(w) => (w.clamp(0.0, 1.0) * width as f64).round(),
+        None => raster_w as f64,
+    };
+    let h = match p.height {
+        Some(h) => (h.clamp(0.0, 1.0) * height as f64).round(),
+        None if raster_w > 0 => (w * raster_h as f64 / raster_w as f64).round(),
+        None => 0.0,
+    };
+    let (w, h) = (w as u32, h as u32);
+    (w > 0 && h > 0).then_some((x, y, w, h))
+}
+
+static FONT: std::sync::OnceLock<Option<FontVec>> = std::sync::OnceLock::new();
+
+const FONT_PATHS: [&str; 2] = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+];
+
+fn font() -> Option<&'static FontVec> {
+    FONT.get_or_init(|| {
+        FONT_PATHS.iter().find_map(|p| {
+            let data = std::fs::read(p).ok()?;
+            FontVec::try_from_vec(data).ok()
+        })
+    })
+    .as_ref()
+}
+
+/// Render one line of text (white by default) on a translucent dark box, for legibility
+/// over any picture. `None` when no font is installed (fonts-dejavu-core).
+pub fn render_text(text: &str, size_px: u32, color: [u8; 4]) -> Option<Raster> {
+    let font = font()?;
+    let scale = PxScale::from(size_px.clamp(8, 200) as f32);
+    let scaled = font.as_scaled(scale);
+    let pad = (size_px / 4).max(2) as f32;
+    let mut caret = 0.0f32;
+    let mut glyphs = Vec::new();
+    let mut previous = None;
+    for c in text.chars().filter(|c| !c.is_control()) {
+        let id = scaled.glyph_id(c);
+        if let Some(p) = previous {
+            caret += scaled.kern(p, id);
+        }
+        glyphs.push(
+            id.with_scale_and_position(scale, ab_glyph::point(pad + caret, pad + scaled.ascent())),
+        );
+        caret += scaled.h_advance(id);
+        previous = Some(id);
+    }
+    let width = (caret + 2.0 * pad).ceil().max(1.0) as u32;
+    let height = (scaled.height() + 2.0 * pad).ceil().max(1.0) as u32;
+    // Background: black at 60 %.
+    let mut rgba = vec![0u8; (width * height * 4) as usize];
+    for px in rgba.chunks_exact_mut(4) {
+        px[3] = 153;
+    }
+    for g in glyphs {
+        if let Some(outlined) = font.outline_glyph(g) {
+            let bounds = outlined.px_bounds();
+            outlined.draw(|gx, gy, coverage| {
+                let x = bounds.min.x as i32 + gx as i32;
+                let y = bounds.min.y as i32 + gy as i32;
+                if x < 0 || y < 0 || x >= width as i32 || y >= height as i32 {
+                    return;
+                }
+                let i = ((y as u32 * width + x as u32) * 4) as usize;
+                let a = coverage.clamp(0.0, 1.0) * color[3] as f32 / 255.0;
+                for c in 0..3 {
+                    rgba[i + c] =
+                        (color[c] as f32 * a + rgba[i + c] as f32 * (1.0 - a)).round() as u8;
+                }
+                rgba[i + 3] = (255.0 * a + rgba[i + 3] as f32 * (1.0 - a)).round() as u8;
+            });
+        }
+    }
+    Some(Raster {
+        width,
+        height,
+        rgba: Bytes::from(rgba),
+    })
+}
+
+/// The text a clock layer shows now.
+pub fn clock_text(format: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    // An invalid pattern would make `format` fail; show the pattern itself rather than panic.
+    if write!(out, "{}", chrono::Local::now().format(format)).is_err() {
+        return format.to_string();
+    }
+    out
+}
+
+/// The layers of one running program and the composition the pipeline draws.
+#[derive(Default)]
+pub struct Overlays {
+    inner: Mutex<OverlayState>,
+}
+
+#[derive(Default)]
+struct OverlayState {
+    layers: Vec<OverlayLayer>,
+    frame: Option<(u32, u32)>,
+    composition: Option<gst_video::VideoOverlayComposition>,
+    /// The clock texts the composition was built with, to rebuild only when they change.
+    clock_texts: Vec<String>,
+}
+
+impl Overlays {
+    fn lock(&self) -> std::sync::MutexGuard<'_, OverlayState> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The frame size (known from the profile; `caps-changed` confirms it later).
+    pub fn set_frame(&self, width: u32, height: u32) {
+        let mut s = self.lock();
+        s.frame = Some((width, height));
+        rebuild(&mut s);
+    }
+
+    pub fn set_layers(&self, layers: Vec<OverlayLayer>) {
+        let mut s = self.lock();
+        s.layers = layers;
+        rebuild(&mut s);
+    }
+
+    /// A new picture for every layer showing `asset_id` (a URL image refreshed).
+    pub fn update_asset(&self, asset_id: i64, raster: Arc<Raster>) {
+        let mut s = self.lock();
+        let mut changed = false;
+        for l in s.layers.iter_mut().filter(|l| l.asset_id == asset_id) {
+            if let LayerSource::Image(old) = &l.source
+                && **old == *raster
+            {
+                continue;
+            }
+            l.source = LayerSource::Image(raster.clone());
+            changed = true;
+        }
+        if changed {
+            rebuild(&mut s);
+        }
+    }
+
+    /// Rebuild when a clock shows another text than last time (called every ~second).
+    pub fn tick(&self) {
+        let mut s = self.lock();
+        let texts = clock_texts(&s.layers);
+        if texts != s.clock_texts {
+            rebuild(&mut s);
+        }
+    }
+
+    pub fn layers(&self) -> Vec<OverlayLayer> {
+        self.lock().layers.clone()
+    }
+
+    /// Wire to an `overlaycomposition` element.
+    pub fn connect(self: &Arc<Self>, element: &gst::Element) {
+        let weak = Arc::downgrade(self);
+        element.connect("caps-changed", false, move |args| {
+            let caps = args.get(1).and_then(|v| v.get::<gst::Caps>().ok());
+            if let (Some(this), Some(caps)) = (weak.upgrade(), caps)
+                && let Ok(info) = gst_video::VideoInfo::from_caps(&caps)
+            {
+                let mut s = this.lock();
+                s.frame = Some((info.width(), info.height()));
+                rebuild(&mut s);
+            }
+            None
+        });
+        let weak = Arc::downgrade(self);
+        element.connect("draw", false, move |_| {
+            let composition = weak
+                .upgrade()
+                .and_then(|this| this.lock().composition.clone());
+            Some(match composition {
+                Some(c) => c.to_value(),
+                None => glib_null_composition(),
+            })
+        });
+    }
+}
+
+fn glib_null_composition() -> gst::glib::Value {
+    gst::glib::Value::from_type(gst_video::VideoOverlayComposition::static_type())
+}
+
+fn clock_texts(layers: &[OverlayLayer]) -> Vec<String> {
+    layers
+        .iter()
+        .filter_map(|l| match &l.source {
+            LayerSource::Clock { format, .. } if l.placement.visible => Some(clock_text(format)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn rebuild(s: &mut OverlayState) {
+    s.clock_texts = clock_texts(&s.layers);
+    let Some((width, height)) = s.frame else {
+        s.composition = None;
+        return;
+    };
+    let mut visible: Vec<&OverlayLayer> = s
+        .layers
+        .iter()
+        .filter(|l| l.placement.visible && l.placement.opacity > 0.0)
+        .collect();
+    visible.sort_by_key(|l| (l.placement.z, l.id));
+    let mut rects = Vec::new();
+    for layer in visible {
+        let raster = match &layer.source {
+            LayerSource::Image(r) => Some((**r).clone()),
+            LayerSource::Text {
+                text,
+                size_px,
+                color,
+            } => render_text(text, *size_px, *color),
+            LayerSource::Clock {
+                format,
+                size_px,
+                color,
+            } => render_text(&clock_text(format), *size_px, *color),
+        };
+        let Some(raster) = raster else { continue };
+        let Some((x, y, w, h)) =
+            place(&layer.placement, raster.width, raster.height, width, height)
+        else {
+            continue;
+        };
+        if let Some(rect) = rectangle(&raster, x, y, w, h, layer.placement.opacity) {
+            rects.push(rect);
+        }
+    }
+    s.composition = if rects.is_empty() {
+        None
+    } else {
+        gst_video::VideoOverlayComposition::new(rects.iter()).ok()
+    };
+}
+
+/// One overlay rectangle: the raster as BGRA (GStreamer's overlay pixel layout on little
+/// endian machines) with straight alpha, placed at (x, y) and scaled to w x h.
+fn rectangle(
+    raster: &Raster,
+    x: i32,
+    y: i32,
+    w: u32,
+    h: u32,
+    opacity: f64,
+) -> Option<gst_video::VideoOverlayRectangle> {
+    let mut bgra = Vec::with_capacity(raster.rgba.len());
+    for px in raster.rgba.chunks_exact(4) {
+        bgra.extend_from_slice(&[px[2], px[1], px[0], px[3]]);
+    }
+    let mut buffer = gst::Buffer::from_mut_slice(bgra);
+    {
+        let b = buffer.get_mut()?;
+        gst_video::VideoMeta::add(
+            b,
+            gst_video::VideoFrameFlags::empty(),
+            gst_video::VideoFormat::Bgra,
+            raster.width,
+            raster.height,
+        )
+        .ok()?;
+    }
+    let mut rect = gst_video::VideoOverlayRectangle::new_raw(
+        &buffer,
+        x,
+        y,
+        w,
+        h,
+        gst_video::VideoOverlayFormatFlags::GLOBAL_ALPHA,
+    );
+    rect.get_mut()?
+        .set_global_alpha(opacity.clamp(0.0, 1.0) as f32);
+    Some(rect)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placement(x: f64, y: f64, width: Option<f64>, height: Option<f64>) -> OverlayPlacement {
+        OverlayPlacement {
+            x,
+            y,
+            width,
+            height,
+            opacity: 1.0,
+            z: 0,
+            visible: true,
+        }
+    }
+
+    #[test]
+    fn placement_is_normalized_and_keeps_the_aspect_ratio() {
+        // A 200x100 logo, 25 % of a 1280x720 frame wide, at the top right quarter.
+        assert_eq!(
+            place(&placement(0.75, 0.0, Some(0.25), None), 200, 100, 1280, 720),
+            Some((960, 0, 320, 160))
+        );
+        // Native size when no width is given.
+        assert_eq!(
+            place(&placement(0.5, 0.5, None, None), 200, 100, 1280, 720),
+            Some((640, 360, 200, 100))
+        );
+        // Both given: stretched as asked.
+        assert_eq!(
+            place(
+                &placement(0.0, 0.0, Some(0.5), Some(0.5)),
+                200,
+                100,
+                1280,
+                720
+            ),
+            Some((0, 0, 640, 360))
+        );
+        // Out of range coordinates are clamped, zero sizes dropped.
+        assert_eq!(
+            place(&placement(2.0, -1.0, Some(0.0), None), 200, 100, 1280, 720),
+            None
+        );
+    }
+
+    #[test]
+    fn text_renders_to_a_box_that_grows_with_the_text() {
+        let Some(short) = render_text("12:00", 32, [255, 255, 255, 255]) else {
+            return; // no font on this machine: nothing to check (setup installs one)
+        };
+        let long = render_text("12:00:00 Wednesday", 32, [255, 255, 255, 255]).unwrap();
+        assert!(long.width > short.width);
+        assert_eq!(short.rgba.len(), (short.width * short.height * 4) as usize);
+        // Some pixels are (nearly) white text, the rest the translucent box.
+        assert!(short.rgba.chunks_exact(4).any(|p| p[0] > 200 && p[3] > 200));
+        assert!(short.rgba.chunks_exact(4).any(|p| p[0] == 0 && p[3] == 153));
+    }
+}
