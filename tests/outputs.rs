@@ -118,6 +118,14 @@ async fn program_survives_cuts_camera_outage_and_a_failing_destination() {
         ingest1.publishing().await,
         vec!["key-one-s3cr3t".to_string()]
     );
+    let v = app
+        .get_json(&token, &format!("/api/v1/outputs/{out}"))
+        .await;
+    assert_eq!(
+        v["status"]["encoder"], "x264",
+        "auto falls back to x264 without hardware"
+    );
+    assert_eq!(v["status"]["showing"]["camera_id"], cam_a);
 
     // Ten cuts between the two cameras.
     for i in 0..10 {
@@ -344,9 +352,14 @@ async fn relay_copies_the_camera_bit_exact_and_comes_back_after_a_restart() {
         out,
         Duration::from_secs(30),
         "relay live",
-        |v| destination_state(v, d) == "live",
+        |v| destination_state(v, d) == "live" && v["status"]["state"] == "live",
     )
     .await;
+    let v = app
+        .get_json(&token, &format!("/api/v1/outputs/{out}"))
+        .await;
+    assert_eq!(v["status"]["encoder"], "copy");
+    assert_eq!(v["status"]["showing"]["camera_id"], cam_id);
     // A cut means nothing to a relay.
     let r = app
         .post(

@@ -716,10 +716,21 @@ impl OutputActor {
         let uptime = running.started_at.elapsed().as_secs();
         let stuck = running.last_progress.elapsed() > WATCHDOG;
         let live = frames > 0 && !stuck;
+        let relay_camera = (self.spec.mode == OutputMode::Relay)
+            .then_some(self.spec.camera_id)
+            .flatten();
         self.status.update(|s| {
             if live {
                 s.state = OutputState::Live;
                 s.uptime_s = Some(uptime);
+            }
+            // A relay shows its camera while frames flow, nothing otherwise.
+            if let Some(camera_id) = relay_camera {
+                s.showing = if fps > 0.0 {
+                    Showing::Camera { camera_id }
+                } else {
+                    Showing::Nothing
+                };
             }
             s.fps = fps;
             s.bitrate_bps = bps;
