@@ -11,12 +11,14 @@ packages=(
   # run: the GStreamer elements the appliance uses
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools
-  gstreamer1.0-x fonts-dejavu-core  # pango text/clock overlays and their font
+  gstreamer1.0-x fonts-dejavu-core  # slate text/clock and overlay text: their font
+  glib-networking                   # TLS for RTMPS publishing (rtmp2sink uses GIO)
   ca-certificates curl python3      # demo and benchmark scripts read JSON with it
   # tests: real peers and probes (see ../shared/TESTING.md)
   ffmpeg                            # ffprobe on what the peers received
   prometheus                        # promtool check metrics
   nginx libnginx-mod-rtmp stunnel4  # RTMP / RTMPS ingest stand-ins
+  openssl                           # the RTMPS tests' own certificate authority
   socat procps
   apache2 apache2-utils             # HTTP snapshot endpoint with Digest/Basic auth
 )
