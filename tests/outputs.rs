@@ -317,7 +317,12 @@ async fn program_survives_cuts_camera_outage_and_a_failing_destination() {
         assert_eq!(ingest::probe(f).video_codec, "h264");
     }
 
-    let log = app.log();
+    let everything = app.get_json(&token, "/api/v1/outputs").await.to_string()
+        + &app
+            .get_json(&token, "/api/v1/destinations")
+            .await
+            .to_string();
+    let log = app.log() + &everything;
     for key in ["key-one-s3cr3t", "key-two-s3cr3t"] {
         assert!(!log.contains(key), "stream key {key} in the log");
     }
@@ -594,6 +599,9 @@ async fn bad_output_input_is_refused_and_stop_all_leaves_cameras_running() {
         .await;
     assert_eq!(r.status(), 409);
 
+    let events = app.get(&token, "/api/v1/events").await;
+    assert_eq!(events.status(), 200);
+    let mut events = events.bytes_stream();
     assert_eq!(
         app.post(&token, &format!("/api/v1/outputs/{out}/start"), json!({}))
             .await
@@ -604,6 +612,23 @@ async fn bad_output_input_is_refused_and_stop_all_leaves_cameras_running() {
         destination_state(v, d) == "live"
     })
     .await;
+    // The state changes also went out as server-sent events.
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !(seen.contains("event: output.state")
+        && seen.contains("event: destination.state")
+        && seen.contains("\"state\":\"live\""))
+    {
+        use futures::StreamExt;
+        let chunk = tokio::time::timeout_at(deadline, events.next())
+            .await
+            .expect("output events in time")
+            .expect("event stream open")
+            .expect("event chunk");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains(&format!("\"output_id\":{out}")), "{seen}");
+    assert!(!seen.contains("stop-all-key"), "no stream key in events");
     let r = app
         .post(&token, "/api/v1/outputs/stop-all", json!({}))
         .await;

@@ -107,6 +107,9 @@ impl Appliance {
             _tmp: None,
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
+                // Below actix-web's 5 s keep-alive: never reuse a connection the server is
+                // closing (a race that shows as "IncompleteMessage").
+                .pool_idle_timeout(Duration::from_secs(2))
                 .build()
                 .expect("http client"),
         }
