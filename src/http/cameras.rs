@@ -357,6 +357,14 @@ pub async fn remove(
         return Err(ApiError::NotFound(format!("camera {id} does not exist")));
     }
     state.remove_camera(row.id);
+    // Outputs that kept it decoded on standby forget it (running ones at once).
+    for output_id in crate::store::outputs::forget_camera(&state.pool, row.id).await? {
+        if let Some(o) = crate::store::outputs::get(&state.pool, output_id).await?
+            && o.running
+        {
+            state.apply_output(&o).await.map_err(ApiError::Internal)?;
+        }
+    }
     super::snapshots::remove_files(&state, files).await;
     audit::record(
         &state.pool,

@@ -237,3 +237,68 @@ pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
         .rows_affected()
         > 0)
 }
+
+/// A camera was deleted: drop it from every output's standby list (the `camera_id` column
+/// is cleared by its foreign key). Returns the outputs that changed.
+pub async fn forget_camera(pool: &SqlitePool, camera_id: i64) -> sqlx::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "UPDATE outputs SET standby_camera_ids = (
+             SELECT COALESCE(json_group_array(value), '[]') FROM json_each(outputs.standby_camera_ids)
+             WHERE value != ?1)
+         WHERE EXISTS (SELECT 1 FROM json_each(outputs.standby_camera_ids) WHERE value = ?1)
+         RETURNING id",
+    )
+    .bind(camera_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_deleted_camera_leaves_the_standby_lists() {
+        let pool = crate::store::open_memory().await.unwrap();
+        let write = |standby: Vec<i64>| OutputWrite {
+            name: "o".into(),
+            mode: "program".into(),
+            width: 1280,
+            height: 720,
+            fps: 30,
+            video_bitrate_kbps: 3000,
+            keyframe_interval_s: 2.0,
+            audio_bitrate_kbps: 128,
+            x264_preset: "ultrafast".into(),
+            encoder: "auto".into(),
+            camera_id: None,
+            standby_camera_ids: standby,
+            slate_text: String::new(),
+            recording_enabled: false,
+            recording_segment_secs: 300,
+            destination_ids: vec![],
+        };
+        let a = insert(&pool, &write(vec![3, 5, 7])).await.unwrap();
+        let b = insert(&pool, &write(vec![7])).await.unwrap();
+        let c = insert(&pool, &write(vec![1])).await.unwrap();
+        let changed = forget_camera(&pool, 7).await.unwrap();
+        assert_eq!(changed, vec![a.id, b.id]);
+        assert_eq!(
+            get(&pool, a.id).await.unwrap().unwrap().standby_cameras(),
+            vec![3, 5]
+        );
+        assert!(
+            get(&pool, b.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .standby_cameras()
+                .is_empty()
+        );
+        assert_eq!(
+            get(&pool, c.id).await.unwrap().unwrap().standby_cameras(),
+            vec![1]
+        );
+    }
+}
