@@ -390,24 +390,28 @@ check_sample() { # check_sample FILE: fail if a sampled process died during the 
 # measure NAME KEY PID FRAMES_FN [ARG]: sample PID (with the camera and nginx beside it) over
 # the window; FRAMES_FN ARG prints the frames sent so far. Writes NAME.json and NAME.meta.json.
 measure() {
-  local name=$1 key=$2 pid=$3 frames_fn=$4 arg=${5:-} f0 f1 b0 b1 kids
+  local name=$1 key=$2 pid=$3 frames_fn=$4 arg=${5:-} f0 f1 b0 b1 t0 t1 kids
+  t0=$(date +%s.%N)
   f0=$("$frames_fn" "$arg")
   b0=$(nginx_bytes "$key")
   log "$name: measuring over ${WINDOW_S} s"
   sample "$WORK/$name.json" "subject=$pid" "sim=$SIM_M_PID" "nginx=$(nginx_pids)"
   f1=$("$frames_fn" "$arg")
   b1=$(nginx_bytes "$key")
+  t1=$(date +%s.%N)
   check_sample "$WORK/$name.json"
   kids=$(children_of "$pid" | wc -l)
   ((kids == 0)) || log "note: $name has $kids child process(es); only its own CPU and memory are counted"
-  python3 - "$WORK/$name.meta.json" "$f0" "$f1" "$b0" "$b1" "$kids" <<'PY'
+  python3 - "$WORK/$name.meta.json" "$f0" "$f1" "$b0" "$b1" "$kids" "$t0" "$t1" <<'PY'
 import json, sys
-out, f0, f1, b0, b1, kids = sys.argv[1:]
+out, f0, f1, b0, b1, kids, t0, t1 = sys.argv[1:]
 num = lambda s: int(s) if s.strip().lstrip("-").isdigit() else None
 frames = num(f1) - num(f0) if num(f0) is not None and num(f1) is not None else None
 nbytes = num(b1) - num(b0) if num(b0) is not None and num(b1) is not None else None
 with open(out, "w") as f:
-    json.dump({"frames": frames, "bytes_in": nbytes, "children": int(kids)}, f)
+    # span_s: from before the first counter reads to after the last (the rates' denominator)
+    json.dump({"frames": frames, "bytes_in": nbytes, "children": int(kids),
+               "span_s": (float(t1) - float(t0)) or 1.0}, f)
 PY
 }
 ffmpeg_frames() { # ffmpeg_frames PROGRESS_FILE: frames sent so far
@@ -715,7 +719,10 @@ class Receiver:
                      "-probesize", "32768", "-analyzeduration", "100000", "-fpsprobesize", "0",
                      "-rtmp_live", "live", "-i", f"{RTMP}/{key}",
                      "-an", "-sn", "-vf", f"scale={W}:{H}", "-pix_fmt", "rgb24",
-                     "-fps_mode", "passthrough", "-flush_packets", "1", "-f", "rawvideo", "pipe:1"]
+                     # every decoded frame out, on FLV's millisecond clock (1/30 s would
+                     # collide on the rounded FLV timestamps and the muxer would drop frames)
+                     "-fps_mode", "passthrough", "-enc_time_base", "-1",
+                     "-flush_packets", "1", "-f", "rawvideo", "pipe:1"]
         self.log = open(os.path.join(LOGDIR, f"receiver-{name}.log"), "wb")
         self.proc = spawn(self.args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=self.log, bufsize=0)
@@ -774,7 +781,11 @@ class Receiver:
             return len(self.times)
 
     def close(self):
-        stop(self.proc)
+        # SIGKILL: once running, ffmpeg only leaves a blocking RTMP read on a second SIGTERM,
+        # and what it would still write no longer matters.
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
         self.thread.join(5)
         self.log.close()
 
@@ -968,8 +979,9 @@ def row(label, name, base=None, rss_target=None):
         bcpu = q["cpu_s"] * 60 / b["elapsed_s"]
         cpu_ratio = f"{cpu / bcpu:.2f}x" if bcpu else "n/a"
         hwm_ratio = f"{p['hwm_kb'] / q['hwm_kb']:.2f}x" if q["hwm_kb"] else "n/a"
-    fps = f"{m['frames'] / el:.1f}" if m.get("frames") is not None else "?"
-    kbps = f"{m['bytes_in'] * 8 / 1000 / el:.0f}" if m.get("bytes_in") is not None else "?"
+    span = m.get("span_s") or el
+    fps = f"{m['frames'] / span:.1f}" if m.get("frames") is not None else "?"
+    kbps = f"{m['bytes_in'] * 8 / 1000 / span:.0f}" if m.get("bytes_in") is not None else "?"
     return (f"| {label} | {cpu:.1f} | {cpu / 60:.2f} | {cpu_ratio} | {mib(p['peak_rss_kb'])} | "
             f"{mib(p['hwm_kb'])} | {hwm_ratio} | {mib(p['peak_pss_kb'])} | {fps} | {kbps} |"), s
 
@@ -1008,12 +1020,30 @@ def side_notes(name, label):
     ng = s["groups"]["nginx"]
     el = s["elapsed_s"]
     m = load(name, "meta.json") or {}
-    mapping = load(name, "mapping")
     sanity.append(f"- {label}: window {el:.1f} s; vistter-sim {sim['cpu_s'] * 60 / el:.1f} CPU s/min, "
                   f"nginx {sum(p['cpu_s'] for p in ng) * 60 / el:.1f}; whole machine "
                   f"{s['machine_cpu_s_per_min']:.1f} CPU s/min ({s['machine_busy'] * 100:.0f}% busy)"
-                  + (f"; {m['children']} child process(es) not counted" if m.get("children") else "")
-                  + (f"; ffmpeg stream mapping: {'; '.join(l.strip() for l in mapping.splitlines())}" if mapping else ""))
+                  + (f"; {m['children']} child process(es) not counted" if m.get("children") else ""))
+
+def verdict(a, b, cpu_max, hwm_max):
+    """One line: the ratios against the targets."""
+    x, y = load(a), load(b)
+    if not (x and y):
+        return []
+    p, q = x["groups"]["subject"][0], y["groups"]["subject"][0]
+    cx, cy = p["cpu_s"] / x["elapsed_s"], q["cpu_s"] / y["elapsed_s"]
+    parts = []
+    if cy:
+        r = cx / cy
+        parts.append(f"CPU {r:.2f}x (target <= {cpu_max:.2f}x: {'met' if r <= cpu_max else 'NOT met'})")
+    if hwm_max is not None and q["hwm_kb"]:
+        r = p["hwm_kb"] / q["hwm_kb"]
+        parts.append(f"peak RSS {r:.2f}x (target <= {hwm_max:.2f}x: {'met' if r <= hwm_max else 'NOT met'})")
+    return ["Against the targets: " + "; ".join(parts) + ".", ""] if parts else []
+
+def mapping(name):
+    m = load(name, "mapping")
+    return "; ".join(f"`{l.strip()}`" for l in m.splitlines()) if m else "not recorded"
 
 if "relay" in phases.split():
     out += ["#### Relay: one camera copied to one RTMP ingest (target: appliance <= 0.70x ffmpeg's CPU)", "",
@@ -1023,7 +1053,13 @@ if "relay" in phases.split():
     r, _ = row("ffmpeg -rtsp_transport tcp -i CAM -f lavfi -i anullsrc -c:v copy -c:a aac -f flv (also ingests)", "relay-ffmpeg")
     out.append(r)
     out += ["", "Ratios: appliance / ffmpeg. Nothing is subtracted from the appliance for its camera "
-            "ingest: ffmpeg ingests too, so both rows do the whole job.", ""]
+            "ingest: ffmpeg ingests too, so both rows do the whole job. The appliance copies the "
+            "camera's H.264 and AAC. ffmpeg's stream mapping, as it logged it: "
+            + mapping("relay-ffmpeg")
+            + (" (its default stream selection takes the camera's AAC, decodes and re-encodes it, "
+               "and leaves the anullsrc input unused)." if "#0:1 (aac (native) -> aac" in mapping("relay-ffmpeg")
+               else "."), ""]
+    out += verdict("relay-appliance", "relay-ffmpeg", 0.70, None)
     side_notes("relay-appliance", "relay, appliance")
     side_notes("relay-ffmpeg", "relay, ffmpeg")
 
@@ -1039,9 +1075,13 @@ if "program" in phases.split():
     r, _ = row(f"seed ffmpeg command (seed-system.md 6.1, `-re`), {seed_ov}", "program-ffmpeg")
     out.append(r)
     out += ["", "Ratios: appliance / seed ffmpeg; the peak-RSS ratio uses VmHWM (the process's "
-            "lifetime peak). The seed command decodes the PNG again for every frame (`-loop 1`) "
-            "and encodes silent AAC 44.1 kHz; the appliance decodes the camera's AAC and "
-            "re-encodes it (silence underneath).", ""]
+            "lifetime peak). The seed command "
+            + ("decodes the PNG again for every frame (`-loop 1`) and " if seed_overlay == "1" else
+               "(no overlay: `-vf scale=1280:720 -map 0:v -map 1:a`, a no-op scale here) ")
+            + "encodes silent AAC 44.1 kHz; the appliance decodes the camera's AAC and "
+            "re-encodes it (silence underneath). Seed ffmpeg's stream mapping: "
+            + mapping("program-ffmpeg") + ".", ""]
+    out += verdict("program-appliance", "program-ffmpeg", 1.0, 0.5)
     side_notes("program-appliance", "program, appliance")
     side_notes("program-ffmpeg", "program, seed ffmpeg")
 
@@ -1049,7 +1089,7 @@ lat = load("latency")
 if "latency" in phases.split():
     out += ["#### Start and cut latency (targets: start <= 2 s, cut <= 100 ms)", ""]
     if not lat:
-        out.append("not measured (the latency helper failed; see the log above)")
+        out += ["not measured (the latency helper failed; see the log above)", ""]
     else:
         def stats(values):
             v = [x for x in values if x is not None]
@@ -1087,6 +1127,18 @@ if "latency" in phases.split():
                 "publisher at the same size and rate, i.e. what publishing, nginx and the receiver's "
                 "decoding add on their own. Frames arrive every 33 ms, so any figure is quantised to "
                 "the frame grid.", ""]
+        def worst(values):
+            v = [x for x in values if x is not None]
+            return max(v) if v and len(v) == len(values) else None
+        cut_max = worst([c["latency_ms"] for c in lat["cuts"]])
+        start_max = worst([s["first_frame_ms"] for s in lat["start"]])
+        out.append("Against the targets (worst case, nothing subtracted): "
+                   + (f"cut max {cut_max:.0f} ms (<= 100: {'met' if cut_max <= 100 else 'NOT met'})"
+                      if cut_max is not None else "cut: some cuts missing (NOT met)")
+                   + "; "
+                   + (f"start max {start_max:.0f} ms (<= 2000: {'met' if start_max <= 2000 else 'NOT met'})"
+                      if start_max is not None else "start: some starts missing (NOT met)") + ".")
+        out.append("")
         cuts = ", ".join(f"{c['to']}:{c['latency_ms']}" for c in lat["cuts"])
         out.append(f"- cuts (to camera: ms after the POST was sent): {cuts}")
         odd = [c for c in lat["cuts"] if c.get("frames_in_between") and set(c["frames_in_between"]) - {"A", "B"}]
@@ -1104,7 +1156,11 @@ if "latency" in phases.split():
         out.append("")
 
 if sanity:
-    out += ["Sanity (not counted above):"] + sanity
+    out += ["Sanity (not counted above). Frames/s out: ffmpeg's `-progress` frame count; the "
+            "appliance's `status.frames_total`; both counters move once a second, so a short "
+            "window reads up to 1 s of frames too many or too few. kbit/s: growth of the stream's "
+            "`bytes_in` in nginx's /stat. Both over the time between the counter reads, which "
+            "bracket the window."] + sanity
 print("\n".join(out))
 PY
   cat "$RESULTS/output.md"

@@ -253,9 +253,6 @@ impl OutputActor {
         };
         let fanout = Arc::new(Fanout::default());
         fanout.connect(&appsink("vout")?, &appsink("aout")?);
-        if let Some(text) = pipeline.by_name("slate_text") {
-            text.set_property("text", &self.spec.slate.text);
-        }
         pipeline.use_clock(Some(&gst::SystemClock::obtain()));
         pipeline
             .set_state(gst::State::Playing)
@@ -301,6 +298,8 @@ impl OutputActor {
                     .by_name("overlays")
                     .ok_or("pipeline without overlaycomposition")?;
                 overlays.set_frame(self.spec.profile.width, self.spec.profile.height);
+                overlays.set_slate_text(&self.spec.slate.text);
+                overlays.set_slate_visible(true);
                 overlays.connect(&element);
                 overlays.set_layers(self.spec.overlays.clone());
                 Some(Program {
@@ -640,6 +639,7 @@ impl OutputActor {
             }
         }
         program.shown = layer;
+        program.overlays.set_slate_visible(layer == Layer::Slate);
         let showing = match layer {
             Layer::Camera(camera_id) => Showing::Camera { camera_id },
             Layer::Slate => Showing::Slate,
@@ -925,13 +925,10 @@ impl Handler<UpdateOutput> for OutputActor {
                 self.start_publisher(d);
             }
         }
-        if let Some(text) = self
-            .running
-            .as_ref()
-            .and_then(|r| r.pipeline.by_name("slate_text"))
-            && old.slate != self.spec.slate
+        if old.slate != self.spec.slate
+            && let Some(p) = self.running.as_ref().and_then(|r| r.program.as_ref())
         {
-            text.set_property("text", &self.spec.slate.text);
+            p.overlays.set_slate_text(&self.spec.slate.text);
         }
         let wanted = self.spec.input_cameras();
         let current: Vec<i64> = self

@@ -175,6 +175,9 @@ struct OverlayState {
     composition: Option<gst_video::VideoOverlayComposition>,
     /// The clock texts the composition was built with, to rebuild only when they change.
     clock_texts: Vec<String>,
+    /// The slate's words, drawn (with a clock) only while the slate is on screen.
+    slate_text: String,
+    slate_visible: bool,
 }
 
 impl Overlays {
@@ -187,6 +190,23 @@ impl Overlays {
         let mut s = self.lock();
         s.frame = Some((width, height));
         rebuild(&mut s);
+    }
+
+    pub fn set_slate_text(&self, text: &str) {
+        let mut s = self.lock();
+        if s.slate_text != text {
+            s.slate_text = text.to_string();
+            rebuild(&mut s);
+        }
+    }
+
+    /// Draw the slate's text and clock (while the slate is on screen) or not.
+    pub fn set_slate_visible(&self, visible: bool) {
+        let mut s = self.lock();
+        if s.slate_visible != visible {
+            s.slate_visible = visible;
+            rebuild(&mut s);
+        }
     }
 
     pub fn set_layers(&self, layers: Vec<OverlayLayer>) {
@@ -216,7 +236,7 @@ impl Overlays {
     /// Rebuild when a clock shows another text than last time (called every ~second).
     pub fn tick(&self) {
         let mut s = self.lock();
-        let texts = clock_texts(&s.layers);
+        let texts = clock_texts(&s.layers, s.slate_visible);
         if texts != s.clock_texts {
             rebuild(&mut s);
         }
@@ -257,21 +277,54 @@ fn glib_null_composition() -> gst::glib::Value {
     gst::glib::Value::from_type(gst_video::VideoOverlayComposition::static_type())
 }
 
-fn clock_texts(layers: &[OverlayLayer]) -> Vec<String> {
-    layers
+/// The slate clock's pattern.
+const SLATE_CLOCK: &str = "%Y-%m-%d %H:%M:%S";
+
+fn clock_texts(layers: &[OverlayLayer], slate_visible: bool) -> Vec<String> {
+    let mut texts: Vec<String> = layers
         .iter()
         .filter_map(|l| match &l.source {
             LayerSource::Clock { format, .. } if l.placement.visible => Some(clock_text(format)),
             _ => None,
         })
-        .collect()
+        .collect();
+    if slate_visible {
+        texts.push(clock_text(SLATE_CLOCK));
+    }
+    texts
+}
+
+/// The slate's text (centred) and clock (bottom right), sized to the frame.
+fn slate_rects(text: &str, width: u32, height: u32) -> Vec<gst_video::VideoOverlayRectangle> {
+    let mut rects = Vec::new();
+    let white = [255, 255, 255, 255];
+    if !text.trim().is_empty()
+        && let Some(r) = render_text(text, (height / 14).max(12), white)
+    {
+        let (w, h) = (r.width.min(width), r.height.min(height));
+        let x = (width.saturating_sub(w) / 2) as i32;
+        let y = (height.saturating_sub(h) / 2) as i32;
+        rects.extend(rectangle(&r, x, y, r.width, r.height, 1.0));
+    }
+    if let Some(r) = render_text(&clock_text(SLATE_CLOCK), (height / 28).max(10), white) {
+        let margin = height / 30;
+        let x = width.saturating_sub(r.width + margin) as i32;
+        let y = height.saturating_sub(r.height + margin) as i32;
+        rects.extend(rectangle(&r, x, y, r.width, r.height, 1.0));
+    }
+    rects
 }
 
 fn rebuild(s: &mut OverlayState) {
-    s.clock_texts = clock_texts(&s.layers);
+    s.clock_texts = clock_texts(&s.layers, s.slate_visible);
     let Some((width, height)) = s.frame else {
         s.composition = None;
         return;
+    };
+    let slate = if s.slate_visible {
+        slate_rects(&s.slate_text, width, height)
+    } else {
+        vec![]
     };
     let mut visible: Vec<&OverlayLayer> = s
         .layers
@@ -279,7 +332,7 @@ fn rebuild(s: &mut OverlayState) {
         .filter(|l| l.placement.visible && l.placement.opacity > 0.0)
         .collect();
     visible.sort_by_key(|l| (l.placement.z, l.id));
-    let mut rects = Vec::new();
+    let mut rects = slate;
     for layer in visible {
         let raster = match &layer.source {
             LayerSource::Image(r) => Some((**r).clone()),
