@@ -25,6 +25,7 @@ test: setup lint
 
 bench: build
 	./benches/ingest.sh
+	OVERLAY=1 ./benches/output.sh
 
 fmt:
 	$(CARGO) fmt --all
