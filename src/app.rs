@@ -48,6 +48,10 @@ pub struct AppState {
     /// For URL images: SSRF-guarded.
     pub asset_client: reqwest::Client,
     pub url_allow: Vec<ipnet::IpNet>,
+    /// One lock per output: "change the row, then apply it to the runtime" runs as one step,
+    /// so concurrent requests (a stop and an overlay change, a cut and a PATCH) cannot undo
+    /// each other.
+    output_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl AppState {
@@ -59,10 +63,12 @@ impl AppState {
         metrics: PrometheusHandle,
         shutdown: watch::Receiver<bool>,
         url_allow: Vec<ipnet::IpNet>,
-    ) -> Self {
+    ) -> anyhow::Result<Self> {
         let per_minute = NonZeroU32::new(config.auth.login_attempts_per_minute.max(1))
             .unwrap_or(NonZeroU32::MIN);
-        Self {
+        let asset_client = crate::assets::fetch_client(url_allow.clone())
+            .context("building the HTTP client for URL images")?;
+        Ok(Self {
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             config,
             pool,
@@ -73,9 +79,10 @@ impl AppState {
             shutdown,
             http: vistterstream_actors::camera::http_snapshot::client(),
             pictures: crate::assets::PictureCache::default(),
-            asset_client: crate::assets::fetch_client(url_allow.clone()),
+            asset_client,
             url_allow,
-        }
+            output_locks: Mutex::new(HashMap::new()),
+        })
     }
 
     /// The sealed value to store for a write-only secret field: `None` given keeps the stored
@@ -161,6 +168,18 @@ impl AppState {
             .await
             .context("the supervisor did not answer")?;
         Ok(n)
+    }
+
+    /// Hold while changing an output's row and applying it.
+    pub async fn lock_output(&self, output_id: i64) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = self
+            .output_locks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(output_id)
+            .or_default()
+            .clone();
+        lock.lock_owned().await
     }
 
     pub fn recordings_dir(&self) -> PathBuf {
@@ -328,6 +347,7 @@ impl AppState {
     /// Re-apply every running output that publishes to a destination (its URL or key changed).
     pub async fn reapply_outputs_using(&self, destination_id: i64) -> anyhow::Result<()> {
         for (id, _) in outputs::using_destination(&self.pool, destination_id).await? {
+            let _guard = self.lock_output(id).await;
             if let Some(row) = outputs::get(&self.pool, id).await?
                 && row.running
             {

@@ -137,11 +137,13 @@ fn check_literal(url: &url::Url, allow: &[IpNet]) -> Result<(), String> {
     }
 }
 
-/// The client URL images are fetched with: guarded resolver and redirects, short timeouts.
-pub fn fetch_client(allow: Vec<IpNet>) -> reqwest::Client {
+/// The client URL images are fetched with: guarded resolver and redirects, short timeouts,
+/// and no proxy (a proxy would resolve the name itself, past the guard).
+pub fn fetch_client(allow: Vec<IpNet>) -> Result<reqwest::Client, reqwest::Error> {
     let allow = Arc::new(allow);
     let for_redirects = allow.clone();
     reqwest::Client::builder()
+        .no_proxy()
         .dns_resolver(GuardedResolver { allow })
         .redirect(reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() >= 3 {
@@ -155,7 +157,6 @@ pub fn fetch_client(allow: Vec<IpNet>) -> reqwest::Client {
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(10))
         .build()
-        .unwrap_or_default()
 }
 
 /// Fetch a URL image's bytes (at most `max_bytes`).

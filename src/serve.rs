@@ -61,7 +61,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         metrics,
         shutdown_rx,
         url_allow,
-    ));
+    )?);
     let started = state.reconcile_cameras().await?;
     tracing::info!(cameras = started, data_dir = %config.data_dir.display(), "cameras started");
     let outputs_started = state.reconcile_outputs().await?;
@@ -134,7 +134,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // the cameras they read from. The desired state in the database is left as it is, so
     // the outputs come back running after the restart.
     if tokio::time::timeout(
-        Duration::from_millis(1500),
+        Duration::from_millis(2000),
         runtime
             .outputs
             .send(vistterstream_actors::output::StopAllOutputs),

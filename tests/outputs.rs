@@ -653,6 +653,57 @@ async fn bad_output_input_is_refused_and_stop_all_leaves_cameras_running() {
         c["status"]["state"], "streaming",
         "cameras keep running: {c}"
     );
+
+    // A relay whose camera is deleted stops (nothing left to copy); a program keeps its
+    // slot and loses the camera.
+    let r = app
+        .post(
+            &token,
+            "/api/v1/outputs",
+            json!({"name": "R", "mode": "relay", "camera_id": cam_id, "destination_ids": [d]}),
+        )
+        .await;
+    let relay = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    assert_eq!(
+        app.post(&token, &format!("/api/v1/outputs/{relay}/start"), json!({}))
+            .await
+            .status(),
+        200
+    );
+    wait_output(
+        &app,
+        &token,
+        relay,
+        Duration::from_secs(30),
+        "relay live",
+        |v| v["status"]["state"] == "live",
+    )
+    .await;
+    let r = app
+        .send(
+            reqwest::Method::DELETE,
+            &token,
+            &format!("/api/v1/cameras/{cam_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    let v = app
+        .get_json(&token, &format!("/api/v1/outputs/{relay}"))
+        .await;
+    assert_eq!(
+        (
+            v["running"].clone(),
+            v["status"]["state"].clone(),
+            v["camera_id"].clone()
+        ),
+        (json!(false), json!("stopped"), Value::Null),
+        "{v}"
+    );
+    let v = app
+        .get_json(&token, &format!("/api/v1/outputs/{out}"))
+        .await;
+    assert_eq!(v["camera_id"], Value::Null);
 }
 
 #[actix_web::test]

@@ -353,15 +353,30 @@ pub async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let row = load(&state, *id).await?;
     let files = crate::store::snapshots::file_names_for_camera(&state.pool, row.id).await?;
+    let on_air = crate::store::outputs::with_camera_on_air(&state.pool, row.id).await?;
     if !cameras::delete(&state.pool, row.id).await? {
         return Err(ApiError::NotFound(format!("camera {id} does not exist")));
     }
     state.remove_camera(row.id);
-    // Outputs that kept it decoded on standby forget it (running ones at once).
-    for output_id in crate::store::outputs::forget_camera(&state.pool, row.id).await? {
-        if let Some(o) = crate::store::outputs::get(&state.pool, output_id).await?
-            && o.running
-        {
+    // Outputs that had it on air go to the slate (a relay, with nothing left to copy, stops);
+    // outputs that kept it decoded on standby forget it. Running ones change at once.
+    let mut touched = crate::store::outputs::forget_camera(&state.pool, row.id).await?;
+    touched.extend(on_air.iter().copied());
+    touched.sort_unstable();
+    touched.dedup();
+    for output_id in touched {
+        let _guard = state.lock_output(output_id).await;
+        let Some(mut o) = crate::store::outputs::get(&state.pool, output_id).await? else {
+            continue;
+        };
+        if o.mode == "relay" && o.running && on_air.contains(&output_id) {
+            if let Some(stopped) =
+                crate::store::outputs::set_running(&state.pool, output_id, false).await?
+            {
+                o = stopped;
+            }
+            state.apply_output(&o).await.map_err(ApiError::Internal)?;
+        } else if o.running {
             state.apply_output(&o).await.map_err(ApiError::Internal)?;
         }
     }

@@ -270,6 +270,7 @@ pub async fn update(
     id: web::Path<i64>,
     body: ValidJson<OutputInput>,
 ) -> Result<web::Json<OutputView>, ApiError> {
+    let _guard = state.lock_output(*id).await;
     let row = load(&state, *id).await?;
     let base = valid_of(&row, outputs::destination_ids(&state.pool, row.id).await?);
     let valid = validate(&base, &body.0).map_err(ApiError::Validation)?;
@@ -296,7 +297,10 @@ pub async fn remove(
     who: AsOperator,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
+    let _guard = state.lock_output(*id).await;
     let row = load(&state, *id).await?;
+    // The row first: nothing can re-apply a deleted output afterwards.
+    outputs::delete(&state.pool, row.id).await?;
     state
         .runtime
         .outputs
@@ -306,7 +310,6 @@ pub async fn remove(
         })
         .await
         .map_err(runtime_error)?;
-    outputs::delete(&state.pool, row.id).await?;
     audit_output(
         &state,
         &who,
@@ -326,14 +329,12 @@ pub async fn start(
     who: AsOperator,
     id: web::Path<i64>,
 ) -> Result<web::Json<OutputView>, ApiError> {
+    let _guard = state.lock_output(*id).await;
     let row = load(&state, *id).await?;
-    if outputs::destination_ids(&state.pool, row.id)
-        .await?
-        .is_empty()
-        && !row.recording_enabled
+    if outputs::enabled_destination_count(&state.pool, row.id).await? == 0 && !row.recording_enabled
     {
         return Err(ApiError::Conflict(format!(
-            "output {} has no destination and no recording: nothing to publish to",
+            "output {} has no enabled destination and no recording: nothing to publish to",
             row.id
         )));
     }
@@ -360,6 +361,7 @@ pub async fn stop(
     who: AsOperator,
     id: web::Path<i64>,
 ) -> Result<web::Json<OutputView>, ApiError> {
+    let _guard = state.lock_output(*id).await;
     let row = load(&state, *id).await?;
     let row = outputs::set_running(&state.pool, row.id, false)
         .await?
@@ -393,6 +395,7 @@ pub async fn cut(
     id: web::Path<i64>,
     body: ValidJson<CutInput>,
 ) -> Result<web::Json<OutputView>, ApiError> {
+    let _guard = state.lock_output(*id).await;
     let row = load(&state, *id).await?;
     let camera_id = body.0.camera_id;
     if cameras::get(&state.pool, camera_id).await?.is_none() {
@@ -419,6 +422,10 @@ pub async fn cut(
     let row = outputs::set_camera(&state.pool, row.id, camera_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("output {id} does not exist")))?;
+    // The supervisor's copy too: a restart of the output resumes on this camera.
+    if row.running {
+        state.apply_output(&row).await.map_err(ApiError::Internal)?;
+    }
     audit_output(
         &state,
         &who,
@@ -505,6 +512,7 @@ pub async fn replace_overlays(
     id: web::Path<i64>,
     body: ValidJson<Vec<OverlayInput>>,
 ) -> Result<web::Json<Vec<OverlayRow>>, ApiError> {
+    let _guard = state.lock_output(*id).await;
     let row = load(&state, *id).await?;
     validate_layers(&body.0).map_err(ApiError::Validation)?;
     let mut errors = Vec::new();
@@ -569,6 +577,7 @@ pub async fn update_overlay(
     body: ValidJson<OverlayPatch>,
 ) -> Result<web::Json<OverlayRow>, ApiError> {
     let (id, layer) = path.into_inner();
+    let _guard = state.lock_output(id).await;
     let row = load(&state, id).await?;
     if body.0.opacity.is_some_and(|o| !(0.0..=1.0).contains(&o)) {
         return Err(ApiError::Validation(vec![FieldError::new(

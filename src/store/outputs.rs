@@ -238,6 +238,28 @@ pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
         > 0)
 }
 
+/// Outputs with this camera on air.
+pub async fn with_camera_on_air(pool: &SqlitePool, camera_id: i64) -> sqlx::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM outputs WHERE camera_id = ? ORDER BY id")
+            .bind(camera_id)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Destinations of an output that are enabled.
+pub async fn enabled_destination_count(pool: &SqlitePool, output_id: i64) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM output_destinations od JOIN destinations d ON d.id = od.destination_id
+         WHERE od.output_id = ? AND d.enabled = 1",
+    )
+    .bind(output_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(n)
+}
+
 /// A camera was deleted: drop it from every output's standby list (the `camera_id` column
 /// is cleared by its foreign key). Returns the outputs that changed.
 pub async fn forget_camera(pool: &SqlitePool, camera_id: i64) -> sqlx::Result<Vec<i64>> {

@@ -113,6 +113,29 @@ struct Prepared(Result<Prepared2, String>);
 #[rtype(result = "()")]
 struct PipelineFailed(String);
 
+/// An element inside one camera's input failed (a decoder giving up on a broken stream).
+#[derive(Message)]
+#[rtype(result = "()")]
+struct InputFailed {
+    camera_id: i64,
+    reason: String,
+}
+
+/// The camera whose input bin (`camera-<id>-video-<n>` / `-audio-<n>`) holds `object`.
+fn input_of(object: &gst::Object) -> Option<i64> {
+    let mut current = Some(object.clone());
+    while let Some(o) = current {
+        let name = o.name();
+        if let Some(rest) = name.strip_prefix("camera-")
+            && let Some(id) = rest.split('-').next().and_then(|id| id.parse().ok())
+        {
+            return Some(id);
+        }
+        current = o.parent();
+    }
+    None
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("a relay output copies one camera; change its camera with an update instead")]
@@ -124,6 +147,9 @@ pub enum OutputError {
 }
 
 // ---- actor ----------------------------------------------------------------------------------
+
+/// Numbers the input bins of all programs (see `add_input`).
+static NEXT_INPUT: AtomicU64 = AtomicU64::new(0);
 
 /// No encoded frame for this long while running: the pipeline is stuck; restart it.
 const WATCHDOG: Duration = Duration::from_secs(8);
@@ -265,7 +291,8 @@ impl OutputActor {
             base_time,
         };
 
-        // Bus: errors end the output (the supervisor restarts it).
+        // Bus: an error inside one camera's input rebuilds that input only; any other error
+        // ends the output (the supervisor restarts it).
         if let Some(bus) = pipeline.bus() {
             let addr = ctx.address();
             let mut messages = bus.stream();
@@ -273,12 +300,18 @@ impl OutputActor {
                 while let Some(msg) = messages.next().await {
                     if let gst::MessageView::Error(e) = msg.view() {
                         let source = msg.src().map(|s| s.name().to_string()).unwrap_or_default();
-                        addr.do_send(PipelineFailed(publish::describe_error(
-                            &source,
-                            &e.error(),
-                            e.debug().as_deref(),
-                        )));
-                        return;
+                        let text =
+                            publish::describe_error(&source, &e.error(), e.debug().as_deref());
+                        match msg.src().and_then(input_of) {
+                            Some(camera_id) => addr.do_send(InputFailed {
+                                camera_id,
+                                reason: text,
+                            }),
+                            None => {
+                                addr.do_send(PipelineFailed(text));
+                                return;
+                            }
+                        }
                     }
                 }
             });
@@ -476,8 +509,10 @@ impl OutputActor {
                 .map_err(|e| ctx("building the decoder", &e))?;
         let audio_bin = gst::parse::bin_from_description(&plan::program_camera_audio(), true)
             .map_err(|e| ctx("building the audio decoder", &e))?;
-        video_bin.set_property("name", format!("camera-{camera_id}-video"));
-        audio_bin.set_property("name", format!("camera-{camera_id}-audio"));
+        // Unique names: a removed input's bins may still be on their way out.
+        let n = NEXT_INPUT.fetch_add(1, Ordering::Relaxed);
+        video_bin.set_property("name", format!("camera-{camera_id}-video-{n}"));
+        audio_bin.set_property("name", format!("camera-{camera_id}-audio-{n}"));
         running
             .pipeline
             .add_many([
@@ -579,6 +614,11 @@ impl OutputActor {
         let Some(input) = program.inputs.remove(&camera_id) else {
             return;
         };
+        if program.shown == Layer::Camera(camera_id) {
+            // Its layer is gone: the slate shows until the next decision says otherwise.
+            program.shown = Layer::Slate;
+            program.overlays.set_slate_visible(true);
+        }
         let _ = input.stop.send(true);
         let mix = program.mix.clone();
         let amix = program.amix.clone();
@@ -599,6 +639,27 @@ impl OutputActor {
                 }
             }
         });
+    }
+
+    /// Remove the decoders of cameras that are neither on air nor on standby.
+    fn drop_unneeded_inputs(&mut self) {
+        let wanted = self.spec.input_cameras();
+        let current: Vec<i64> = self
+            .running
+            .as_ref()
+            .and_then(|r| r.program.as_ref())
+            .map(|p| p.inputs.keys().copied().collect())
+            .unwrap_or_default();
+        let shown = self
+            .running
+            .as_ref()
+            .and_then(|r| r.program.as_ref())
+            .map(|p| p.shown);
+        for id in current {
+            if !wanted.contains(&id) && shown != Some(Layer::Camera(id)) {
+                self.remove_input(id);
+            }
+        }
     }
 
     /// Decide what is on screen and apply it to the compositor and the audio mixer.
@@ -849,6 +910,27 @@ impl Handler<Prepared> for OutputActor {
     }
 }
 
+impl Handler<InputFailed> for OutputActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: InputFailed, _ctx: &mut Self::Context) {
+        let known = self
+            .running
+            .as_ref()
+            .and_then(|r| r.program.as_ref())
+            .is_some_and(|p| p.inputs.contains_key(&msg.camera_id));
+        if !known {
+            return; // a bin already removed, reporting late
+        }
+        tracing::warn!(output = self.spec.id, camera = msg.camera_id, error = %self.redact(&msg.reason), "camera input failed; rebuilding it");
+        self.remove_input(msg.camera_id);
+        if let Err(e) = self.add_input(msg.camera_id) {
+            tracing::warn!(output = self.spec.id, camera = msg.camera_id, error = %e, "could not rebuild the camera input");
+        }
+        self.decide_layer();
+    }
+}
+
 impl Handler<PipelineFailed> for OutputActor {
     type Result = ();
 
@@ -860,23 +942,35 @@ impl Handler<PipelineFailed> for OutputActor {
 impl Handler<Cut> for OutputActor {
     type Result = Result<(), OutputError>;
 
-    fn handle(&mut self, msg: Cut, _ctx: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, msg: Cut, ctx: &mut Self::Context) -> Self::Result {
         if self.spec.mode == OutputMode::Relay {
             return Err(OutputError::RelayCannotCut);
         }
-        self.spec.camera_id = Some(msg.camera_id);
-        self.status.update(|s| s.camera_id = Some(msg.camera_id));
-        let Some(program) = self.running.as_mut().and_then(|r| r.program.as_mut()) else {
-            // Still preparing: the new camera is used when the pipeline is built.
-            return Ok(());
-        };
-        program.requested = Some(msg.camera_id);
-        program.cut_at = Instant::now();
-        if !program.inputs.contains_key(&msg.camera_id) {
+        let preparing = self
+            .running
+            .as_ref()
+            .and_then(|r| r.program.as_ref())
+            .is_none();
+        if !preparing {
+            // The input first: a camera that cannot be added changes nothing on air.
             self.add_input(msg.camera_id)
                 .map_err(OutputError::Pipeline)?;
         }
+        self.spec.camera_id = Some(msg.camera_id);
+        self.status.update(|s| s.camera_id = Some(msg.camera_id));
+        if let Some(program) = self.running.as_mut().and_then(|r| r.program.as_mut()) {
+            program.requested = Some(msg.camera_id);
+            program.cut_at = Instant::now();
+        }
         self.decide_layer();
+        // A camera cut away from that is not on standby is decoded for nothing once the
+        // pending-cut grace is over.
+        ctx.run_later(
+            timing::PENDING_CUT_GRACE + Duration::from_millis(500),
+            |act, _| {
+                act.drop_unneeded_inputs();
+            },
+        );
         Ok(())
     }
 }
@@ -942,7 +1036,8 @@ impl Handler<UpdateOutput> for OutputActor {
                 self.remove_input(id);
             }
         }
-        for id in wanted {
+        let program_mode = self.spec.mode == OutputMode::Program;
+        for id in wanted.into_iter().filter(|_| program_mode) {
             if let Err(e) = self.add_input(id) {
                 tracing::warn!(output = self.spec.id, camera = id, error = %e, "could not add a camera input");
             }

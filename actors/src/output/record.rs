@@ -21,7 +21,8 @@ use super::spec::RecordingSpec;
 use crate::backoff::Backoff;
 
 const MAX_QUEUE: Duration = Duration::from_secs(5);
-const FINALIZE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Finalizing writes the MP4 index: milliseconds normally; bounded so shutdown stays quick.
+const FINALIZE_TIMEOUT: Duration = Duration::from_millis(1500);
 
 pub struct Recorder {
     pub output_id: i64,

@@ -18,6 +18,14 @@ use super::input::RunningClock;
 pub const SAMPLE_RATE: u32 = 48_000;
 pub const SAMPLES_PER_FRAME: u32 = 1024;
 
+/// When frame `n` starts, from the first. u128: `n * 1024 * 10^9` overflows u64 after about
+/// four days of audio.
+pub fn frame_offset(n: u64) -> Duration {
+    let ns =
+        u128::from(n) * u128::from(SAMPLES_PER_FRAME) * 1_000_000_000 / u128::from(SAMPLE_RATE);
+    Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
+}
+
 /// One encoded frame of silence and the caps (with codec_data) to announce it with.
 #[derive(Clone)]
 pub struct SilentAac {
@@ -91,12 +99,7 @@ impl SilentAac {
             }
             // Catch up to the clock in whole frames (timestamps stay exact multiples).
             let now = clock.now();
-            let at = |n: u64| {
-                start
-                    + Duration::from_nanos(
-                        n * SAMPLES_PER_FRAME as u64 * 1_000_000_000 / SAMPLE_RATE as u64,
-                    )
-            };
+            let at = |n: u64| start + frame_offset(n);
             while at(n) <= now {
                 let pts = at(n);
                 let mut buffer = gst::Buffer::from_slice(self.frame.clone());
@@ -112,5 +115,18 @@ impl SilentAac {
                 n += 1;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frame_times_stay_exact_for_months() {
+        assert_eq!(frame_offset(3), Duration::from_nanos(64_000_000));
+        // 30 days of 48 kHz audio in 1024-sample frames: no overflow, no drift.
+        let n = 30 * 86_400 * 48_000 / 1024;
+        assert_eq!(frame_offset(n), Duration::from_secs(30 * 86_400));
     }
 }
