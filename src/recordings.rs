@@ -26,7 +26,7 @@ pub struct Recording {
     pub modified: SystemTime,
 }
 
-/// `output-<id>-<YYYYmmddTHHMMSSZ>-<nnnnn>.mp4` → (output id, start, segment). Anything else
+/// `output-<id>-<YYYYmmddTHHMMSS[.mmm]Z>-<nnnnn>.mp4` → (output id, start, segment). Anything else
 /// is not a recording (and can never name a path outside the directory).
 pub fn parse_name(name: &str) -> Option<(i64, chrono::DateTime<chrono::Utc>, u32)> {
     let rest = name.strip_prefix("output-")?.strip_suffix(".mp4")?;
@@ -37,7 +37,9 @@ pub fn parse_name(name: &str) -> Option<(i64, chrono::DateTime<chrono::Utc>, u32
     if segment.len() != 5 || !segment.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let started = chrono::NaiveDateTime::parse_from_str(start, "%Y%m%dT%H%M%SZ").ok()?;
+    let started = chrono::NaiveDateTime::parse_from_str(start, "%Y%m%dT%H%M%S%.3fZ")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(start, "%Y%m%dT%H%M%SZ"))
+        .ok()?;
     Some((id, started.and_utc(), segment.parse().ok()?))
 }
 
@@ -134,6 +136,8 @@ mod tests {
         let (id, start, seg) = parse_name("output-12-20261125T101500Z-00003.mp4").unwrap();
         assert_eq!((id, seg), (12, 3));
         assert_eq!(start.to_rfc3339(), "2026-11-25T10:15:00+00:00");
+        let (_, start, _) = parse_name("output-12-20261125T101500.250Z-00000.mp4").unwrap();
+        assert_eq!(start.timestamp_subsec_millis(), 250);
         for bad in [
             "../etc/passwd",
             "output-1-20261125T101500Z-00003.mp4/..",

@@ -7,6 +7,7 @@
 //! frame boundary with no glitch and no pipeline change. Blending happens in the frame's own
 //! format (I420), with per-pixel alpha and each layer's opacity.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
@@ -178,6 +179,26 @@ struct OverlayState {
     /// The slate's words, drawn (with a clock) only while the slate is on screen.
     slate_text: String,
     slate_visible: bool,
+    /// Image layers' rectangles by layer id, with what they were built from: a clock tick or
+    /// a change to another layer does not convert every picture again.
+    image_rects: HashMap<i64, (ImageKey, gst_video::VideoOverlayRectangle)>,
+}
+
+/// What an image layer's rectangle depends on: the picture (by identity: the Arc is held,
+/// so its address cannot be reused by another picture) and its placement.
+#[derive(Clone)]
+struct ImageKey {
+    raster: Arc<Raster>,
+    rect: (i32, i32, u32, u32),
+    opacity: f64,
+}
+
+impl PartialEq for ImageKey {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.raster, &other.raster)
+            && self.rect == other.rect
+            && self.opacity == other.opacity
+    }
 }
 
 impl Overlays {
@@ -333,35 +354,91 @@ fn rebuild(s: &mut OverlayState) {
         .collect();
     visible.sort_by_key(|l| (l.placement.z, l.id));
     let mut rects = slate;
+    let mut image_rects = HashMap::new();
     for layer in visible {
-        let raster = match &layer.source {
-            LayerSource::Image(r) => Some((**r).clone()),
+        let rect = match &layer.source {
+            LayerSource::Image(raster) => {
+                let Some(rect) =
+                    place(&layer.placement, raster.width, raster.height, width, height)
+                else {
+                    continue;
+                };
+                let key = ImageKey {
+                    raster: raster.clone(),
+                    rect,
+                    opacity: layer.placement.opacity,
+                };
+                let cached = s
+                    .image_rects
+                    .get(&layer.id)
+                    .filter(|(k, _)| *k == key)
+                    .map(|(_, r)| r.clone());
+                let Some(r) = cached.or_else(|| {
+                    rectangle(
+                        raster,
+                        rect.0,
+                        rect.1,
+                        rect.2,
+                        rect.3,
+                        layer.placement.opacity,
+                    )
+                }) else {
+                    continue;
+                };
+                image_rects.insert(layer.id, (key, r.clone()));
+                r
+            }
             LayerSource::Text {
                 text,
                 size_px,
                 color,
-            } => render_text(text, *size_px, *color),
+            } => {
+                let Some(r) = text_rect(text, *size_px, *color, &layer.placement, width, height)
+                else {
+                    continue;
+                };
+                r
+            }
             LayerSource::Clock {
                 format,
                 size_px,
                 color,
-            } => render_text(&clock_text(format), *size_px, *color),
+            } => {
+                let Some(r) = text_rect(
+                    &clock_text(format),
+                    *size_px,
+                    *color,
+                    &layer.placement,
+                    width,
+                    height,
+                ) else {
+                    continue;
+                };
+                r
+            }
         };
-        let Some(raster) = raster else { continue };
-        let Some((x, y, w, h)) =
-            place(&layer.placement, raster.width, raster.height, width, height)
-        else {
-            continue;
-        };
-        if let Some(rect) = rectangle(&raster, x, y, w, h, layer.placement.opacity) {
-            rects.push(rect);
-        }
+        rects.push(rect);
     }
+    // Only the pictures still shown stay cached.
+    s.image_rects = image_rects;
     s.composition = if rects.is_empty() {
         None
     } else {
         gst_video::VideoOverlayComposition::new(rects.iter()).ok()
     };
+}
+
+fn text_rect(
+    text: &str,
+    size_px: u32,
+    color: [u8; 4],
+    placement: &OverlayPlacement,
+    width: u32,
+    height: u32,
+) -> Option<gst_video::VideoOverlayRectangle> {
+    let raster = render_text(text, size_px, color)?;
+    let (x, y, w, h) = place(placement, raster.width, raster.height, width, height)?;
+    rectangle(&raster, x, y, w, h, placement.opacity)
 }
 
 /// One overlay rectangle: the raster as BGRA (GStreamer's overlay pixel layout on little

@@ -32,10 +32,11 @@ pub struct Recorder {
 }
 
 /// The file name pattern of one recording run (splitmuxsink fills in the segment number).
+/// Milliseconds in the start time: a run restarted within a second gets its own names.
 pub fn segment_pattern(output_id: i64, started: chrono::DateTime<chrono::Utc>) -> String {
     format!(
         "output-{output_id}-{}-%05d.mp4",
-        started.format("%Y%m%dT%H%M%SZ")
+        started.format("%Y%m%dT%H%M%S%.3fZ")
     )
 }
 
@@ -58,7 +59,8 @@ impl Recorder {
     }
 
     async fn attempt(&self, stop: &mut watch::Receiver<bool>) -> Result<(), String> {
-        std::fs::create_dir_all(&self.spec.dir)
+        tokio::fs::create_dir_all(&self.spec.dir)
+            .await
             .map_err(|e| format!("creating {}: {e}", self.spec.dir.display()))?;
         let segment_ns = self.spec.segment.as_nanos() as u64;
         let pipeline = gst::parse::launch(&plan::recording(segment_ns))
