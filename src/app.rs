@@ -240,6 +240,11 @@ impl AppState {
             standby_cameras: row.standby_cameras(),
             slate: SlateSpec {
                 text: row.slate_text.clone(),
+                image_asset_id: row.slate_asset_id,
+                image: match row.slate_asset_id {
+                    Some(id) => self.picture(id).await,
+                    None => None,
+                },
             },
             recording: row.recording_enabled.then(|| RecordingSpec {
                 dir: self.recordings_dir(),

@@ -80,6 +80,25 @@ async fn program_survives_cuts_camera_outage_and_a_failing_destination() {
     let mut ingest2 = Nginx::start();
     let d1 = add_destination(&app, &token, "one", &ingest1.server_url(), "key-one-s3cr3t").await;
     let d2 = add_destination(&app, &token, "two", &ingest2.server_url(), "key-two-s3cr3t").await;
+    // A green square for the slate's picture.
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbaImage::from_pixel(64, 64, image::Rgba([0, 255, 0, 255]))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(png.into_inner()).file_name("slate.png"),
+    );
+    let r = app
+        .client
+        .post(app.url("/api/v1/assets"))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let slate_picture = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
 
     let r = app
         .post(
@@ -91,7 +110,8 @@ async fn program_survives_cuts_camera_outage_and_a_failing_destination() {
                 "destination_ids": [d1, d2],
                 "camera_id": cam_a,
                 "standby_camera_ids": [cam_b],
-                "slate_text": "Back soon"
+                "slate_text": "Back soon",
+                "slate_asset_id": slate_picture
             }),
         )
         .await;
@@ -304,6 +324,13 @@ async fn program_survives_cuts_camera_outage_and_a_failing_destination() {
         .iter()
         .position(|s| *s)
         .expect("slate frames while camera B was down");
+    let slate = ingest::frame_rgb(flv, (first_slate + 1) as f64 / 2.0 + 0.3, 640, 360);
+    let i = ((144 * 640 + 320) * 3) as usize;
+    let (r, g, b) = (slate[i], slate[i + 1], slate[i + 2]);
+    assert!(
+        g > 150 && r < 90 && b < 90,
+        "the slate's picture: ({r},{g},{b})"
+    );
     assert!(
         samples[first_slate..].iter().any(|s| !s),
         "the camera came back after the slate"
@@ -549,6 +576,14 @@ async fn bad_output_input_is_refused_and_stop_all_leaves_cameras_running() {
         )
         .await;
     assert_eq!(problem(&r.json().await.unwrap()), vec!["camera_id"]);
+    let r = app
+        .post(
+            &token,
+            "/api/v1/outputs",
+            json!({"name": "x", "slate_asset_id": 999}),
+        )
+        .await;
+    assert_eq!(problem(&r.json().await.unwrap()), vec!["slate_asset_id"]);
     let r = app
         .post(
             &token,

@@ -94,6 +94,9 @@ pub struct OutputInput {
     pub standby_camera_ids: Option<Vec<i64>>,
     #[schema(max_length = 200)]
     pub slate_text: Option<String>,
+    /// An image asset (upload or URL image) shown on the slate above its text; `null` = none.
+    #[serde(default, deserialize_with = "crate::http::cameras::double_option")]
+    pub slate_asset_id: Option<Option<i64>>,
     pub recording: Option<RecordingInput>,
 }
 
@@ -107,6 +110,7 @@ pub struct ValidOutput {
     pub camera_id: Option<i64>,
     pub standby_camera_ids: Vec<i64>,
     pub slate_text: String,
+    pub slate_asset_id: Option<i64>,
     pub recording_enabled: bool,
     pub recording_segment_secs: u32,
 }
@@ -122,6 +126,7 @@ impl Default for ValidOutput {
             camera_id: None,
             standby_camera_ids: vec![],
             slate_text: vistterstream_actors::output::SlateSpec::default().text,
+            slate_asset_id: None,
             recording_enabled: false,
             recording_segment_secs: 300,
         }
@@ -294,6 +299,10 @@ pub fn validate(base: &ValidOutput, input: &OutputInput) -> Result<ValidOutput, 
         camera_id,
         standby_camera_ids,
         slate_text,
+        slate_asset_id: match input.slate_asset_id {
+            Some(a) => a,
+            None => base.slate_asset_id,
+        },
         recording_enabled,
         recording_segment_secs,
     })

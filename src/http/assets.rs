@@ -305,10 +305,13 @@ pub async fn remove(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let row = load(&state, *id).await?;
-    let users = assets::outputs_using(&state.pool, row.id).await?;
+    let mut users = assets::outputs_using(&state.pool, row.id).await?;
+    users.extend(crate::store::outputs::with_slate_asset(&state.pool, row.id).await?);
+    users.sort_unstable();
+    users.dedup();
     if !users.is_empty() {
         return Err(ApiError::Conflict(format!(
-            "asset {} is shown by outputs {:?}; remove those overlay layers first",
+            "asset {} is shown by outputs {:?}; remove it from their overlays and slates first",
             row.id, users
         )));
     }

@@ -51,6 +51,8 @@ pub struct OutputView {
     pub camera_id: Option<i64>,
     pub standby_camera_ids: Vec<i64>,
     pub slate_text: String,
+    /// Image asset on the slate, above its text.
+    pub slate_asset_id: Option<i64>,
     pub recording: RecordingView,
     /// Desired state: whether the output should be on air (kept across restarts).
     pub running: bool,
@@ -91,6 +93,7 @@ fn valid_of(row: &OutputRow, destination_ids: Vec<i64>) -> ValidOutput {
         camera_id: row.camera_id,
         standby_camera_ids: row.standby_cameras(),
         slate_text: row.slate_text.clone(),
+        slate_asset_id: row.slate_asset_id,
         recording_enabled: row.recording_enabled,
         recording_segment_secs: row.recording_segment_secs as u32,
     }
@@ -118,6 +121,7 @@ async fn view(state: &AppState, row: OutputRow) -> Result<OutputView, ApiError> 
         camera_id: row.camera_id,
         standby_camera_ids: serde_json::from_str(&row.standby_camera_ids).unwrap_or_default(),
         slate_text: row.slate_text,
+        slate_asset_id: row.slate_asset_id,
         recording: RecordingView {
             enabled: row.recording_enabled,
             segment_seconds: row.recording_segment_secs as u32,
@@ -162,6 +166,19 @@ async fn check_references(state: &AppState, o: &ValidOutput) -> Result<(), ApiEr
             ));
         }
     }
+    if let Some(id) = o.slate_asset_id {
+        match crate::store::assets::get(&state.pool, id).await? {
+            None => errors.push(FieldError::new(
+                "slate_asset_id",
+                format!("asset {id} does not exist"),
+            )),
+            Some(a) if a.kind != "image" && a.kind != "url_image" => errors.push(FieldError::new(
+                "slate_asset_id",
+                format!("asset {id} is a {}; the slate takes an image", a.kind),
+            )),
+            Some(_) => {}
+        }
+    }
     if errors.is_empty() {
         Ok(())
     } else {
@@ -184,6 +201,7 @@ fn to_write(o: &ValidOutput) -> OutputWrite {
         camera_id: o.camera_id,
         standby_camera_ids: o.standby_camera_ids.clone(),
         slate_text: o.slate_text.clone(),
+        slate_asset_id: o.slate_asset_id,
         recording_enabled: o.recording_enabled,
         recording_segment_secs: o.recording_segment_secs.into(),
         destination_ids: o.destination_ids.clone(),

@@ -23,6 +23,7 @@ pub struct OutputRow {
     pub recording_enabled: bool,
     pub recording_segment_secs: i64,
     pub running: bool,
+    pub slate_asset_id: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -49,6 +50,7 @@ pub struct OutputWrite {
     pub camera_id: Option<i64>,
     pub standby_camera_ids: Vec<i64>,
     pub slate_text: String,
+    pub slate_asset_id: Option<i64>,
     pub recording_enabled: bool,
     pub recording_segment_secs: i64,
     pub destination_ids: Vec<i64>,
@@ -124,8 +126,8 @@ pub async fn insert(pool: &SqlitePool, o: &OutputWrite) -> sqlx::Result<OutputRo
         "INSERT INTO outputs (name, mode, width, height, fps, video_bitrate_kbps,
             keyframe_interval_s, audio_bitrate_kbps, x264_preset, encoder, camera_id,
             standby_camera_ids, slate_text, recording_enabled, recording_segment_secs,
-            running, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING *",
+            running, created_at, updated_at, slate_asset_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING *",
     )
     .bind(&o.name)
     .bind(&o.mode)
@@ -144,6 +146,7 @@ pub async fn insert(pool: &SqlitePool, o: &OutputWrite) -> sqlx::Result<OutputRo
     .bind(o.recording_segment_secs)
     .bind(&now)
     .bind(&now)
+    .bind(o.slate_asset_id)
     .fetch_one(&mut *tx)
     .await?;
     write_links(&mut tx, row.id, &o.destination_ids).await?;
@@ -161,7 +164,7 @@ pub async fn update(
         "UPDATE outputs SET name = ?, mode = ?, width = ?, height = ?, fps = ?,
             video_bitrate_kbps = ?, keyframe_interval_s = ?, audio_bitrate_kbps = ?,
             x264_preset = ?, encoder = ?, camera_id = ?, standby_camera_ids = ?, slate_text = ?,
-            recording_enabled = ?, recording_segment_secs = ?, updated_at = ?
+            recording_enabled = ?, recording_segment_secs = ?, updated_at = ?, slate_asset_id = ?
          WHERE id = ? RETURNING *",
     )
     .bind(&o.name)
@@ -180,6 +183,7 @@ pub async fn update(
     .bind(o.recording_enabled)
     .bind(o.recording_segment_secs)
     .bind(now())
+    .bind(o.slate_asset_id)
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
@@ -236,6 +240,16 @@ pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
         .await?
         .rows_affected()
         > 0)
+}
+
+/// Outputs whose slate shows this asset.
+pub async fn with_slate_asset(pool: &SqlitePool, asset_id: i64) -> sqlx::Result<Vec<i64>> {
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM outputs WHERE slate_asset_id = ? ORDER BY id")
+            .bind(asset_id)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// Outputs with this camera on air.
@@ -297,6 +311,7 @@ mod tests {
             camera_id: None,
             standby_camera_ids: standby,
             slate_text: String::new(),
+            slate_asset_id: None,
             recording_enabled: false,
             recording_segment_secs: 300,
             destination_ids: vec![],

@@ -331,7 +331,7 @@ impl OutputActor {
                     .by_name("overlays")
                     .ok_or("pipeline without overlaycomposition")?;
                 overlays.set_frame(self.spec.profile.width, self.spec.profile.height);
-                overlays.set_slate_text(&self.spec.slate.text);
+                overlays.set_slate(&self.spec.slate.text, self.spec.slate.image.clone());
                 overlays.set_slate_visible(true);
                 overlays.connect(&element);
                 overlays.set_layers(self.spec.overlays.clone());
@@ -1022,7 +1022,8 @@ impl Handler<UpdateOutput> for OutputActor {
         if old.slate != self.spec.slate
             && let Some(p) = self.running.as_ref().and_then(|r| r.program.as_ref())
         {
-            p.overlays.set_slate_text(&self.spec.slate.text);
+            p.overlays
+                .set_slate(&self.spec.slate.text, self.spec.slate.image.clone());
         }
         let wanted = self.spec.input_cameras();
         let current: Vec<i64> = self
@@ -1076,7 +1077,15 @@ impl Handler<UpdateAsset> for OutputActor {
         {
             layer.source = overlay::LayerSource::Image(msg.raster.clone());
         }
+        let slate_uses = self.spec.slate.image_asset_id == Some(msg.asset_id);
+        if slate_uses {
+            self.spec.slate.image = Some(msg.raster.clone());
+        }
         if let Some(p) = self.running.as_ref().and_then(|r| r.program.as_ref()) {
+            if slate_uses {
+                p.overlays
+                    .set_slate(&self.spec.slate.text, self.spec.slate.image.clone());
+            }
             p.overlays.update_asset(msg.asset_id, msg.raster);
         }
     }

@@ -178,6 +178,7 @@ struct OverlayState {
     clock_texts: Vec<String>,
     /// The slate's words, drawn (with a clock) only while the slate is on screen.
     slate_text: String,
+    slate_image: Option<Arc<Raster>>,
     slate_visible: bool,
     /// Image layers' rectangles by layer id, with what they were built from: a clock tick or
     /// a change to another layer does not convert every picture again.
@@ -213,10 +214,12 @@ impl Overlays {
         rebuild(&mut s);
     }
 
-    pub fn set_slate_text(&self, text: &str) {
+    /// The slate's words and optional picture.
+    pub fn set_slate(&self, text: &str, image: Option<Arc<Raster>>) {
         let mut s = self.lock();
-        if s.slate_text != text {
+        if s.slate_text != text || s.slate_image != image {
             s.slate_text = text.to_string();
+            s.slate_image = image;
             rebuild(&mut s);
         }
     }
@@ -315,16 +318,56 @@ fn clock_texts(layers: &[OverlayLayer], slate_visible: bool) -> Vec<String> {
     texts
 }
 
-/// The slate's text (centred) and clock (bottom right), sized to the frame.
-fn slate_rects(text: &str, width: u32, height: u32) -> Vec<gst_video::VideoOverlayRectangle> {
+/// Where the slate's picture goes (pure): fitted into half the width and 40 % of the height,
+/// keeping its aspect ratio, centred horizontally with its middle at 40 % of the height.
+pub fn slate_image_place(
+    image_w: u32,
+    image_h: u32,
+    width: u32,
+    height: u32,
+) -> Option<(i32, i32, u32, u32)> {
+    if image_w == 0 || image_h == 0 {
+        return None;
+    }
+    let (max_w, max_h) = (width as f64 * 0.5, height as f64 * 0.4);
+    let scale = (max_w / image_w as f64).min(max_h / image_h as f64);
+    let (w, h) = (
+        (image_w as f64 * scale).round() as u32,
+        (image_h as f64 * scale).round() as u32,
+    );
+    let x = (width.saturating_sub(w) / 2) as i32;
+    let y = (height as f64 * 0.4 - h as f64 / 2.0).round().max(0.0) as i32;
+    (w > 0 && h > 0).then_some((x, y, w, h))
+}
+
+/// The slate's picture (if any), text (centred, or below the picture) and clock (bottom
+/// right), sized to the frame.
+fn slate_rects(
+    text: &str,
+    image: Option<&Raster>,
+    width: u32,
+    height: u32,
+) -> Vec<gst_video::VideoOverlayRectangle> {
     let mut rects = Vec::new();
     let white = [255, 255, 255, 255];
+    let picture = image.and_then(|img| {
+        Some((
+            img,
+            slate_image_place(img.width, img.height, width, height)?,
+        ))
+    });
+    if let Some((img, (x, y, w, h))) = picture {
+        rects.extend(rectangle(img, x, y, w, h, 1.0));
+    }
     if !text.trim().is_empty()
         && let Some(r) = render_text(text, (height / 14).max(12), white)
     {
         let (w, h) = (r.width.min(width), r.height.min(height));
         let x = (width.saturating_sub(w) / 2) as i32;
-        let y = (height.saturating_sub(h) / 2) as i32;
+        let y = match picture {
+            Some((_, (_, py, _, ph))) => py + ph as i32 + (height / 30) as i32,
+            None => (height.saturating_sub(h) / 2) as i32,
+        };
         rects.extend(rectangle(&r, x, y, r.width, r.height, 1.0));
     }
     if let Some(r) = render_text(&clock_text(SLATE_CLOCK), (height / 28).max(10), white) {
@@ -343,7 +386,7 @@ fn rebuild(s: &mut OverlayState) {
         return;
     };
     let slate = if s.slate_visible {
-        slate_rects(&s.slate_text, width, height)
+        slate_rects(&s.slate_text, s.slate_image.as_deref(), width, height)
     } else {
         vec![]
     };
@@ -524,6 +567,21 @@ mod tests {
             place(&placement(2.0, -1.0, Some(0.0), None), 200, 100, 1280, 720),
             None
         );
+    }
+
+    #[test]
+    fn the_slate_picture_fits_above_the_middle() {
+        // A square picture on 640x360: limited by 40 % of the height = 144 px.
+        assert_eq!(
+            slate_image_place(64, 64, 640, 360),
+            Some((248, 72, 144, 144))
+        );
+        // A wide one: limited by half the width.
+        assert_eq!(
+            slate_image_place(1000, 100, 640, 360),
+            Some((160, 128, 320, 32))
+        );
+        assert_eq!(slate_image_place(0, 10, 640, 360), None);
     }
 
     #[test]

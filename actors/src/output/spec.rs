@@ -159,12 +159,17 @@ pub struct OverlayPlacement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlateSpec {
     pub text: String,
+    /// A picture above the text (an asset; refreshed like any URL image).
+    pub image_asset_id: Option<i64>,
+    pub image: Option<std::sync::Arc<super::overlay::Raster>>,
 }
 
 impl Default for SlateSpec {
     fn default() -> Self {
         Self {
             text: "We'll be right back".into(),
+            image_asset_id: None,
+            image: None,
         }
     }
 }

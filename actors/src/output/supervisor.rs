@@ -289,7 +289,10 @@ impl Handler<BroadcastAsset> for OutputSupervisor {
     fn handle(&mut self, msg: BroadcastAsset, _ctx: &mut Self::Context) {
         let update = msg.0;
         for entry in self.outputs.values_mut() {
-            let mut uses = false;
+            let mut uses = entry.spec.slate.image_asset_id == Some(update.asset_id);
+            if uses {
+                entry.spec.slate.image = Some(update.raster.clone());
+            }
             for layer in entry
                 .spec
                 .overlays
