@@ -11,13 +11,6 @@ use vistterstream_actors::output::{BroadcastAsset, UpdateAsset};
 use crate::app::AppState;
 use crate::store::assets;
 
-/// Fetch one URL image now (in the background).
-pub fn fetch_now(state: Arc<AppState>, asset_id: i64) {
-    actix_web::rt::spawn(async move {
-        refresh_one(&state, asset_id).await;
-    });
-}
-
 async fn refresh_one(state: &AppState, asset_id: i64) {
     let Ok(Some(row)) = assets::get(&state.pool, asset_id).await else {
         return;

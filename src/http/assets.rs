@@ -115,10 +115,7 @@ pub async fn create(
             },
         )
         .await?;
-        if row.kind == "url_image" {
-            // First fetch at once, in the background; then at its own interval.
-            crate::assets_refresh::fetch_now(state.clone().into_inner(), row.id);
-        }
+        // A URL image is fetched by the refresher within a second, then at its own interval.
         row
     };
     audit::record(

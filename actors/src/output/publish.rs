@@ -55,7 +55,7 @@ impl Publisher {
 
     fn set(&self, f: impl FnOnce(&mut super::status::DestinationStatus)) {
         self.status
-            .update_destination(self.target.id, &self.target.name, f);
+            .update_destination(self.target.id, &self.target.name, false, f);
     }
 
     /// Publish until `stop` turns true, reconnecting after every failure.
@@ -63,6 +63,9 @@ impl Publisher {
         let mut backoff = Backoff::standard();
         let mut failures_without_live = 0u32;
         let mut first = true;
+        // The one place that creates this destination's status row.
+        self.status
+            .update_destination(self.target.id, &self.target.name, true, |_| {});
         while !*stop.borrow() {
             self.set(|d| {
                 d.state = if first {

@@ -164,12 +164,14 @@ impl StatusCell {
         }
     }
 
-    /// Apply `f` to one destination's status (inserting it if new); publish a
-    /// `destination.state` event when its state or error changed.
+    /// Apply `f` to one destination's status (inserting it if new and `create`); publish a
+    /// `destination.state` event when its state or error changed. Without `create`, a
+    /// destination removed meanwhile (taken off the output) stays removed.
     pub fn update_destination(
         &self,
         destination_id: i64,
         name: &str,
+        create: bool,
         f: impl FnOnce(&mut DestinationStatus),
     ) {
         let change = {
@@ -180,6 +182,7 @@ impl StatusCell {
                 .position(|d| d.destination_id == destination_id)
             {
                 Some(i) => i,
+                None if !create => return,
                 None => {
                     s.destinations.push(DestinationStatus {
                         destination_id,
