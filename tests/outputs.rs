@@ -664,6 +664,21 @@ async fn bad_output_input_is_refused_and_stop_all_leaves_cameras_running() {
     }
     assert!(seen.contains(&format!("\"output_id\":{out}")), "{seen}");
     assert!(!seen.contains("stop-all-key"), "no stream key in events");
+    // A client connecting now starts from the current state of outputs and destinations.
+    let mut late = app.get(&token, "/api/v1/events").await.bytes_stream();
+    let mut opening = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !(opening.contains("event: output.state") && opening.contains("event: destination.state"))
+    {
+        use futures::StreamExt;
+        let chunk = tokio::time::timeout_at(deadline, late.next())
+            .await
+            .expect("the opening states in time")
+            .expect("event stream open")
+            .expect("event chunk");
+        opening.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(opening.contains("\"state\":\"live\""), "{opening}");
     let r = app
         .post(&token, "/api/v1/outputs/stop-all", json!({}))
         .await;

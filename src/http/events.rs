@@ -38,7 +38,7 @@ fn frame(event: &RuntimeEvent) -> web::Bytes {
 
 #[utoipa::path(
     tag = "events",
-    responses((status = 200, content_type = "text/event-stream", description = "`event: camera.state` with `data: {type, camera_id, state, reason, at}`"), (status = 401, body = Problem)),
+    responses((status = 200, content_type = "text/event-stream", description = "`event: camera.state` (`data: {type, camera_id, state, reason, at}`), `output.state`, `destination.state`; opens with the current state of every camera, output and destination"), (status = 401, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
 #[get("/events")]
@@ -64,6 +64,27 @@ pub async fn stream(
             reason: status.reason,
             at: chrono::Utc::now(),
         }));
+    }
+    // Then every output and its destinations, so a client starts from the whole picture.
+    for row in crate::store::outputs::list(&state.pool).await? {
+        let status = state.runtime.output_registry.status(row.id);
+        initial.push(frame(&RuntimeEvent::OutputState {
+            output_id: row.id,
+            state: status.state,
+            reason: status.reason.clone(),
+            camera_id: status.camera_id.or(row.camera_id),
+            showing: status.showing,
+            at: chrono::Utc::now(),
+        }));
+        for d in status.destinations {
+            initial.push(frame(&RuntimeEvent::DestinationState {
+                output_id: row.id,
+                destination_id: d.destination_id,
+                state: d.state,
+                reason: d.last_error,
+                at: chrono::Utc::now(),
+            }));
+        }
     }
     let heartbeat = IntervalStream::new(tokio::time::interval(Duration::from_secs(15)))
         .skip(1)
