@@ -26,8 +26,7 @@ use crate::store::cameras::{self, CameraRow};
 use crate::store::destinations;
 use crate::store::outputs::{self, OutputRow};
 use vistterstream_actors::output::{
-    DestinationTarget, EncoderChoice, OutputMode, OutputProfile, OutputSpec, RecordingSpec,
-    SlateSpec, StartOutput, StopOutput,
+    DestinationTarget, OutputSpec, RecordingSpec, SlateSpec, StartOutput, StopOutput,
 };
 
 pub struct AppState {
@@ -210,34 +209,16 @@ impl AppState {
                 secret: key.unwrap_or_default(),
             });
         }
-        let mode = if row.mode == "relay" {
-            OutputMode::Relay
-        } else {
-            OutputMode::Program
-        };
-        let encoder = match row.encoder.as_str() {
-            "x264" => EncoderChoice::X264,
-            "v4l2" => EncoderChoice::V4l2,
-            "vaapi" => EncoderChoice::Vaapi,
-            _ => EncoderChoice::Auto,
-        };
+        let settings = crate::domain::output::ValidOutput::from_row(row, vec![]);
         Ok(OutputSpec {
             id: row.id,
             name: row.name.clone(),
-            mode,
-            profile: OutputProfile {
-                width: row.width as u32,
-                height: row.height as u32,
-                fps: row.fps as u32,
-                video_bitrate_kbps: row.video_bitrate_kbps as u32,
-                keyframe_interval_s: row.keyframe_interval_s,
-                audio_bitrate_kbps: row.audio_bitrate_kbps as u32,
-                x264_preset: row.x264_preset.clone(),
-            },
-            encoder,
+            mode: settings.mode,
+            profile: settings.profile,
+            encoder: settings.encoder,
             destinations: targets,
-            camera_id: row.camera_id,
-            standby_cameras: row.standby_cameras(),
+            camera_id: settings.camera_id,
+            standby_cameras: settings.standby_camera_ids,
             slate: SlateSpec {
                 text: row.slate_text.clone(),
                 image_asset_id: row.slate_asset_id,

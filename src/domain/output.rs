@@ -133,6 +133,43 @@ impl Default for ValidOutput {
     }
 }
 
+impl ValidOutput {
+    /// The settings of a stored output (the base a PATCH applies to, and what the runtime
+    /// spec is built from).
+    pub fn from_row(row: &crate::store::outputs::OutputRow, destination_ids: Vec<i64>) -> Self {
+        Self {
+            name: row.name.clone(),
+            mode: if row.mode == "relay" {
+                OutputMode::Relay
+            } else {
+                OutputMode::Program
+            },
+            profile: OutputProfile {
+                width: row.width as u32,
+                height: row.height as u32,
+                fps: row.fps as u32,
+                video_bitrate_kbps: row.video_bitrate_kbps as u32,
+                keyframe_interval_s: row.keyframe_interval_s,
+                audio_bitrate_kbps: row.audio_bitrate_kbps as u32,
+                x264_preset: row.x264_preset.clone(),
+            },
+            encoder: match row.encoder.as_str() {
+                "x264" => EncoderChoice::X264,
+                "v4l2" => EncoderChoice::V4l2,
+                "vaapi" => EncoderChoice::Vaapi,
+                _ => EncoderChoice::Auto,
+            },
+            destination_ids,
+            camera_id: row.camera_id,
+            standby_camera_ids: row.standby_cameras(),
+            slate_text: row.slate_text.clone(),
+            slate_asset_id: row.slate_asset_id,
+            recording_enabled: row.recording_enabled,
+            recording_segment_secs: row.recording_segment_secs as u32,
+        }
+    }
+}
+
 pub const MAX_DESTINATIONS: usize = 8;
 pub const MAX_STANDBY: usize = 8;
 

@@ -4,8 +4,6 @@
 
 use actix_web::{FromRequest, HttpRequest, HttpResponse, delete, get, post, web};
 use futures::StreamExt;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::error::{ApiError, Problem};
 use super::json::ValidJson;
@@ -17,49 +15,6 @@ use crate::store::assets::{self, AssetRow, AssetWrite};
 use crate::store::audit;
 
 type State = web::Data<AppState>;
-
-#[derive(Serialize, ToSchema)]
-pub struct AssetView {
-    pub id: i64,
-    pub name: String,
-    /// image | url_image | text | clock
-    pub kind: String,
-    /// Detected from the content (image, url_image once fetched).
-    pub mime: Option<String>,
-    pub width: Option<i64>,
-    pub height: Option<i64>,
-    pub size_bytes: Option<i64>,
-    pub url: Option<String>,
-    pub refresh_secs: Option<i64>,
-    pub text: Option<String>,
-    pub font_size: i64,
-    pub color: String,
-    pub last_fetch_at: Option<String>,
-    pub last_error: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-fn view(r: AssetRow) -> AssetView {
-    AssetView {
-        id: r.id,
-        name: r.name,
-        kind: r.kind,
-        mime: r.mime,
-        width: r.width,
-        height: r.height,
-        size_bytes: r.size_bytes,
-        url: r.url,
-        refresh_secs: r.refresh_secs,
-        text: r.text,
-        font_size: r.font_size,
-        color: r.color,
-        last_fetch_at: r.last_fetch_at,
-        last_error: r.last_error,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-    }
-}
 
 async fn load(state: &AppState, id: i64) -> Result<AssetRow, ApiError> {
     assets::get(&state.pool, id)
@@ -81,7 +36,7 @@ pub async fn store_picture(state: &AppState, id: i64, bytes: &[u8]) -> Result<()
 
 /// Upload a picture (multipart: `file`, optional `name`) or create a URL image, text or
 /// clock (JSON body, see AssetInput).
-#[utoipa::path(tag = "assets", request_body(content = AssetInput, description = "JSON for url_image/text/clock; multipart/form-data with a `file` part (PNG, JPEG or WebP) for uploads"), responses((status = 201, body = AssetView), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "assets", request_body(content = AssetInput, description = "JSON for url_image/text/clock; multipart/form-data with a `file` part (PNG, JPEG or WebP) for uploads"), responses((status = 201, body = AssetRow), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[post("/assets")]
 pub async fn create(
     state: State,
@@ -128,7 +83,7 @@ pub async fn create(
     .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/assets/{}", row.id)))
-        .json(view(row)))
+        .json(row))
 }
 
 async fn upload(
@@ -219,26 +174,20 @@ async fn upload(
     Ok(row)
 }
 
-#[utoipa::path(tag = "assets", responses((status = 200, body = [AssetView])), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "assets", responses((status = 200, body = [AssetRow])), security(("bearer" = []), ("cookie" = [])))]
 #[get("/assets")]
-pub async fn list(state: State, _who: Principal) -> Result<web::Json<Vec<AssetView>>, ApiError> {
-    Ok(web::Json(
-        assets::list(&state.pool)
-            .await?
-            .into_iter()
-            .map(view)
-            .collect(),
-    ))
+pub async fn list(state: State, _who: Principal) -> Result<web::Json<Vec<AssetRow>>, ApiError> {
+    Ok(web::Json(assets::list(&state.pool).await?))
 }
 
-#[utoipa::path(tag = "assets", params(("id" = i64, Path, description = "asset id")), responses((status = 200, body = AssetView), (status = 404, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "assets", params(("id" = i64, Path, description = "asset id")), responses((status = 200, body = AssetRow), (status = 404, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[get("/assets/{id}")]
 pub async fn get_one(
     state: State,
     _who: Principal,
     id: web::Path<i64>,
-) -> Result<web::Json<AssetView>, ApiError> {
-    Ok(web::Json(view(load(&state, *id).await?)))
+) -> Result<web::Json<AssetRow>, ApiError> {
+    Ok(web::Json(load(&state, *id).await?))
 }
 
 /// A PNG of what the asset looks like now (a clock shows the current time).

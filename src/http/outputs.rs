@@ -4,9 +4,7 @@
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use vistterstream_actors::output::{
-    Cut, EncoderChoice, OutputError, OutputMode, OutputProfile, StopAllOutputs, StopOutput,
-};
+use vistterstream_actors::output::{Cut, OutputError, StopAllOutputs, StopOutput};
 
 use super::error::{ApiError, Problem};
 use super::json::ValidJson;
@@ -64,39 +62,6 @@ pub struct OutputView {
     pub status: serde_json::Value,
     pub created_at: String,
     pub updated_at: String,
-}
-
-fn valid_of(row: &OutputRow, destination_ids: Vec<i64>) -> ValidOutput {
-    ValidOutput {
-        name: row.name.clone(),
-        mode: if row.mode == "relay" {
-            OutputMode::Relay
-        } else {
-            OutputMode::Program
-        },
-        profile: OutputProfile {
-            width: row.width as u32,
-            height: row.height as u32,
-            fps: row.fps as u32,
-            video_bitrate_kbps: row.video_bitrate_kbps as u32,
-            keyframe_interval_s: row.keyframe_interval_s,
-            audio_bitrate_kbps: row.audio_bitrate_kbps as u32,
-            x264_preset: row.x264_preset.clone(),
-        },
-        encoder: match row.encoder.as_str() {
-            "x264" => EncoderChoice::X264,
-            "v4l2" => EncoderChoice::V4l2,
-            "vaapi" => EncoderChoice::Vaapi,
-            _ => EncoderChoice::Auto,
-        },
-        destination_ids,
-        camera_id: row.camera_id,
-        standby_camera_ids: row.standby_cameras(),
-        slate_text: row.slate_text.clone(),
-        slate_asset_id: row.slate_asset_id,
-        recording_enabled: row.recording_enabled,
-        recording_segment_secs: row.recording_segment_secs as u32,
-    }
 }
 
 async fn view(state: &AppState, row: OutputRow) -> Result<OutputView, ApiError> {
@@ -290,7 +255,7 @@ pub async fn update(
 ) -> Result<web::Json<OutputView>, ApiError> {
     let _guard = state.lock_output(*id).await;
     let row = load(&state, *id).await?;
-    let base = valid_of(&row, outputs::destination_ids(&state.pool, row.id).await?);
+    let base = ValidOutput::from_row(&row, outputs::destination_ids(&state.pool, row.id).await?);
     let valid = validate(&base, &body.0).map_err(ApiError::Validation)?;
     check_references(&state, &valid).await?;
     let row = outputs::update(&state.pool, row.id, &to_write(&valid))
@@ -356,19 +321,34 @@ pub async fn start(
             row.id
         )));
     }
-    let row = outputs::set_running(&state.pool, row.id, true)
+    set_running(&state, &who, row.id, true).await
+}
+
+/// Store the desired state, apply it (a stop returns once the pipelines are down), audit.
+async fn set_running(
+    state: &AppState,
+    who: &AsOperator,
+    id: i64,
+    running: bool,
+) -> Result<web::Json<OutputView>, ApiError> {
+    let row = outputs::set_running(&state.pool, id, running)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("output {id} does not exist")))?;
     state.apply_output(&row).await.map_err(ApiError::Internal)?;
+    let action = if running {
+        "output.start"
+    } else {
+        "output.stop"
+    };
     audit_output(
-        &state,
-        &who,
-        "output.start",
+        state,
+        who,
+        action,
         row.id,
         serde_json::json!({"name": row.name}),
     )
     .await?;
-    Ok(web::Json(view(&state, row).await?))
+    Ok(web::Json(view(state, row).await?))
 }
 
 /// Take the output off air; returns when its pipelines are down.
@@ -381,19 +361,7 @@ pub async fn stop(
 ) -> Result<web::Json<OutputView>, ApiError> {
     let _guard = state.lock_output(*id).await;
     let row = load(&state, *id).await?;
-    let row = outputs::set_running(&state.pool, row.id, false)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("output {id} does not exist")))?;
-    state.apply_output(&row).await.map_err(ApiError::Internal)?;
-    audit_output(
-        &state,
-        &who,
-        "output.stop",
-        row.id,
-        serde_json::json!({"name": row.name}),
-    )
-    .await?;
-    Ok(web::Json(view(&state, row).await?))
+    set_running(&state, &who, row.id, false).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -6,11 +6,14 @@ use utoipa::ToSchema;
 
 use super::now;
 
-#[derive(Clone, Debug, FromRow)]
+/// An asset, as stored and as the API shows it.
+#[derive(Clone, Debug, FromRow, Serialize, ToSchema)]
 pub struct AssetRow {
     pub id: i64,
     pub name: String,
+    /// image | url_image | text | clock
     pub kind: String,
+    /// Detected from the content (image, url_image once fetched).
     pub mime: Option<String>,
     pub width: Option<i64>,
     pub height: Option<i64>,
