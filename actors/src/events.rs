@@ -5,6 +5,7 @@ use tokio::sync::broadcast;
 
 use crate::camera::CameraState;
 use crate::output::{DestinationState, OutputState, Showing};
+use crate::ptz::PtzState;
 
 /// Something that happened in the media runtime.
 #[derive(Clone, Debug, Serialize)]
@@ -34,6 +35,13 @@ pub enum RuntimeEvent {
         reason: Option<String>,
         at: chrono::DateTime<chrono::Utc>,
     },
+    /// A PTZ camera's ONVIF connection changed state.
+    PtzState {
+        camera_id: i64,
+        state: PtzState,
+        reason: Option<String>,
+        at: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 impl RuntimeEvent {
@@ -43,6 +51,7 @@ impl RuntimeEvent {
             RuntimeEvent::CameraState { .. } => "camera.state",
             RuntimeEvent::OutputState { .. } => "output.state",
             RuntimeEvent::DestinationState { .. } => "destination.state",
+            RuntimeEvent::PtzState { .. } => "ptz.state",
         }
     }
 }

@@ -10,12 +10,14 @@ pub mod camera;
 pub mod events;
 pub mod media;
 pub mod output;
+pub mod ptz;
 pub mod supervisor;
 
 use actix::prelude::*;
 
 pub use events::{EventBus, RuntimeEvent};
 pub use output::{OutputRegistry, OutputSupervisor};
+pub use ptz::{PtzRegistry, PtzSupervisor};
 pub use supervisor::{CameraRegistry, Supervisor};
 
 /// Handles on a running media runtime.
@@ -26,6 +28,8 @@ pub struct Runtime {
     pub events: EventBus,
     pub outputs: Addr<OutputSupervisor>,
     pub output_registry: OutputRegistry,
+    pub ptz: Addr<PtzSupervisor>,
+    pub ptz_registry: PtzRegistry,
 }
 
 impl Runtime {
@@ -36,6 +40,15 @@ impl Runtime {
         let cameras = CameraRegistry::default();
         let media = Arbiter::new().handle();
         let supervisor = Supervisor::new(events.clone(), cameras.clone(), media.clone()).start();
+        let ptz_registry = PtzRegistry::default();
+        // PTZ actors get a thread of their own: SOAP calls never share one with media.
+        let ptz = PtzSupervisor::new(
+            std::sync::Arc::new(ptz::OnvifConnector),
+            events.clone(),
+            ptz_registry.clone(),
+            Arbiter::new().handle(),
+        )
+        .start();
         let output_registry = OutputRegistry::default();
         let outputs = OutputSupervisor::new(
             cameras.clone(),
@@ -50,6 +63,8 @@ impl Runtime {
             events,
             outputs,
             output_registry,
+            ptz,
+            ptz_registry,
         }
     }
 }

@@ -12,6 +12,9 @@
 //! stream that loops forever without re-encoding (see the `clip` module).
 
 mod clip;
+pub mod discovery;
+pub mod onvif;
+pub mod ptz;
 
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
@@ -44,6 +47,9 @@ pub struct SimCameraConfig {
     /// benchmarks want. `label`, `width`, `height`, `fps` and `bitrate_kbps` are then
     /// whatever the file holds. The file is read into memory once per process.
     pub file: Option<std::path::PathBuf>,
+    /// A PTZ camera: the picture is the head's window onto a larger scene (a colour
+    /// gradient), so pan, tilt and zoom visibly move it. Ignored in file mode.
+    pub ptz: Option<ptz::PtzHead>,
 }
 
 impl Default for SimCameraConfig {
@@ -59,6 +65,7 @@ impl Default for SimCameraConfig {
             bitrate_kbps: 800,
             audio: true,
             file: None,
+            ptz: None,
         }
     }
 }
@@ -72,17 +79,35 @@ impl SimCameraConfig {
         }
         let gop = (self.fps * 2).max(1);
         let label = self.label.replace('"', "'");
+        let source = if self.ptz.is_some() {
+            // A scene twice the picture's size; `ptzview` crops the head's window out of it.
+            format!(
+                "videotestsrc is-live=true pattern=colors \
+                 ! video/x-raw,width={sw},height={sh},framerate={fps}/1 \
+                 ! videocrop name=ptzview ! videoscale \
+                 ! video/x-raw,width={w},height={h}",
+                sw = self.width * 2,
+                sh = self.height * 2,
+                w = self.width,
+                h = self.height,
+                fps = self.fps,
+            )
+        } else {
+            format!(
+                "videotestsrc is-live=true pattern=ball motion=sweep \
+                 ! video/x-raw,width={w},height={h},framerate={fps}/1",
+                w = self.width,
+                h = self.height,
+                fps = self.fps,
+            )
+        };
         let mut launch = format!(
-            "( videotestsrc is-live=true pattern=ball motion=sweep \
-             ! video/x-raw,width={w},height={h},framerate={fps}/1 \
+            "( {source} \
              ! clockoverlay halignment=left valignment=top font-desc=\"Sans 24\" \
                time-format=\"%H:%M:%S\" text=\"{label}\" shaded-background=true \
              ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} bitrate={br} \
              ! video/x-h264,profile=baseline \
              ! rtph264pay name=pay0 pt=96 config-interval=-1 ",
-            w = self.width,
-            h = self.height,
-            fps = self.fps,
             br = self.bitrate_kbps,
         );
         if self.audio {
@@ -265,6 +290,15 @@ fn run_server(
             }
         });
     }
+    if let (Some(head), None) = (&config.ptz, &config.file) {
+        follow_head(
+            &factory,
+            &context,
+            head.clone(),
+            config.width * 2,
+            config.height * 2,
+        );
+    }
     if let Some((user, password)) = &config.credentials {
         let auth = rtsp_server::RTSPAuth::new();
         auth.set_supported_methods(rtsp_server::gst_rtsp::RTSPAuthMethod::Digest);
@@ -306,6 +340,61 @@ fn run_server(
     server.client_filter(Some(&mut |_, _| rtsp_server::RTSPFilterResult::Remove));
     // Let the main context process the removals.
     while context.iteration(false) {}
+}
+
+/// Keep every media's `ptzview` crop on the head's current window (checked 25 times a
+/// second on the camera's own main context; a property is set only when it changes).
+fn follow_head(
+    factory: &rtsp_server::RTSPMediaFactory,
+    context: &glib::MainContext,
+    head: ptz::PtzHead,
+    scene_w: u32,
+    scene_h: u32,
+) {
+    let views: Arc<std::sync::Mutex<Vec<glib::WeakRef<gst::Element>>>> = Arc::default();
+    {
+        let views = views.clone();
+        factory.connect_media_configure(move |_, media| {
+            let element = media.element();
+            if let Some(view) = element
+                .downcast_ref::<gst::Bin>()
+                .and_then(|bin| bin.by_name("ptzview"))
+            {
+                views
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(view.downgrade());
+            }
+        });
+    }
+    let source = glib::timeout_source_new(
+        std::time::Duration::from_millis(40),
+        Some("ptz-view"),
+        glib::Priority::DEFAULT,
+        move || {
+            let (left, right, top, bottom) = head.crop(scene_w, scene_h);
+            let mut views = views.lock().unwrap_or_else(|p| p.into_inner());
+            views.retain(|weak| {
+                let Some(view) = weak.upgrade() else {
+                    return false;
+                };
+                for (name, value) in [
+                    ("left", left),
+                    ("right", right),
+                    ("top", top),
+                    ("bottom", bottom),
+                ] {
+                    let value = value as i32;
+                    if view.property::<i32>(name) != value {
+                        view.set_property(name, value);
+                    }
+                }
+                true
+            });
+            glib::ControlFlow::Continue
+        },
+    );
+    source.attach(Some(context));
 }
 
 fn gio_cancellable() -> Option<gstreamer_rtsp_server::gio::Cancellable> {

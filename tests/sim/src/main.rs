@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
+use vistterstream_sim::onvif::{SimOnvif, SimOnvifConfig};
+use vistterstream_sim::ptz::PtzHead;
 use vistterstream_sim::{SimCamera, SimCameraConfig};
 
 #[derive(Parser, Debug)]
@@ -37,6 +39,10 @@ struct Args {
     /// No audio track.
     #[arg(long)]
     no_audio: bool,
+    /// Make camera 1 a PTZ camera with a simulated ONVIF device on this port (0 = none).
+    /// Its ONVIF user and password are --user/--password, else admin/admin.
+    #[arg(long, default_value_t = 0)]
+    onvif_port: u16,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -48,7 +54,9 @@ fn main() -> anyhow::Result<()> {
     .context("installing the signal handler")?;
 
     let mut cameras = Vec::new();
+    let mut devices = Vec::new();
     for i in 0..args.cameras {
+        let head = (i == 0 && args.onvif_port != 0).then(PtzHead::new);
         let port = if args.base_port == 0 {
             0
         } else {
@@ -65,6 +73,7 @@ fn main() -> anyhow::Result<()> {
             bitrate_kbps: args.bitrate_kbps,
             audio: !args.no_audio,
             file: args.file.clone(),
+            ptz: head.clone(),
         };
         let camera =
             SimCamera::start(config).with_context(|| format!("starting camera {}", i + 1))?;
@@ -78,9 +87,28 @@ fn main() -> anyhow::Result<()> {
             );
         }
         println!("camera cam{} {}", i + 1, camera.url());
+        if let Some(head) = head {
+            let device = SimOnvif::start(SimOnvifConfig {
+                port: args.onvif_port,
+                credentials: Some(
+                    args.user
+                        .clone()
+                        .zip(args.password.clone())
+                        .unwrap_or_else(|| ("admin".into(), "admin".into())),
+                ),
+                stream_uri: camera.url(),
+                report_position: true,
+                head,
+                ..SimOnvifConfig::default()
+            })
+            .context("starting the simulated ONVIF device")?;
+            println!("onvif cam{} {}", i + 1, device.device_url());
+            devices.push(device);
+        }
         cameras.push(camera);
     }
     let _ = rx.recv();
+    drop(devices);
     drop(cameras);
     Ok(())
 }
