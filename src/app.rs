@@ -16,10 +16,13 @@ use url::Url;
 use vistterstream_actors::Runtime;
 use vistterstream_actors::camera::CameraSpec;
 use vistterstream_actors::media::snapshot::Jpeg;
+use vistterstream_actors::ptz::{
+    PtzQuirks, PtzSpec, PtzTiming, ReconcilePtz, RemovePtz, UpsertPtz,
+};
 use vistterstream_actors::supervisor::{ReconcileCameras, RemoveCamera, UpsertCamera};
 
 use crate::config::Config;
-use crate::domain::camera::rtsp_url;
+use crate::domain::camera::{CameraKind, PtzQuirk, rtsp_url};
 use crate::domain::destination::{masked_publish_url, publish_url};
 use crate::secrets::SecretBox;
 use crate::store::cameras::{self, CameraRow};
@@ -124,6 +127,41 @@ impl AppState {
         })
     }
 
+    /// The PTZ spec of a stored camera, if it is an enabled PTZ camera.
+    pub fn ptz_spec(&self, row: &CameraRow) -> anyhow::Result<Option<PtzSpec>> {
+        if !row.enabled || CameraKind::parse(&row.kind) != CameraKind::Ptz {
+            return Ok(None);
+        }
+        let password = row
+            .password_enc
+            .as_deref()
+            .map(|sealed| self.secrets.open(sealed))
+            .transpose()
+            .with_context(|| format!("camera {}: unsealing its password", row.id))?;
+        let quirks = PtzQuirk::parse_list(&row.ptz_quirks);
+        let c = &self.config.ptz;
+        let ms = |v: u64, min: u64| Duration::from_millis(v.max(min));
+        Ok(Some(PtzSpec {
+            camera_id: row.id,
+            host: row.host.clone(),
+            onvif_port: row.onvif_port.and_then(|p| u16::try_from(p).ok()),
+            username: row.username.clone(),
+            password,
+            profile_token: row.onvif_profile.clone(),
+            quirks: PtzQuirks {
+                stop_by_zero_velocity: quirks.contains(&PtzQuirk::StopByZeroVelocity),
+                ignore_position: quirks.contains(&PtzQuirk::IgnorePosition),
+            },
+            timing: PtzTiming {
+                call_timeout: ms(c.call_timeout_ms, 100),
+                health_interval: ms(c.health_interval_ms, 100),
+                settle_poll: ms(c.settle_poll_ms, 20),
+                settle_timeout: ms(c.settle_timeout_ms, 100),
+                move_watchdog: ms(c.move_watchdog_ms, 100),
+            },
+        }))
+    }
+
     /// Tell the runtime about a created or changed camera: takes effect at once.
     pub fn apply_camera(&self, row: &CameraRow) -> anyhow::Result<()> {
         if row.enabled {
@@ -132,16 +170,21 @@ impl AppState {
         } else {
             self.runtime.supervisor.do_send(RemoveCamera(row.id));
         }
+        match self.ptz_spec(row)? {
+            Some(spec) => self.runtime.ptz.do_send(UpsertPtz(spec)),
+            None => self.runtime.ptz.do_send(RemovePtz(row.id)),
+        }
         self.forget_snapshot(row.id);
         Ok(())
     }
 
     pub fn remove_camera(&self, id: i64) {
         self.runtime.supervisor.do_send(RemoveCamera(id));
+        self.runtime.ptz.do_send(RemovePtz(id));
         self.forget_snapshot(id);
     }
 
-    fn forget_snapshot(&self, id: i64) {
+    pub fn forget_snapshot(&self, id: i64) {
         self.snapshot_cache
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -166,6 +209,21 @@ impl AppState {
             .send(ReconcileCameras(specs))
             .await
             .context("the supervisor did not answer")?;
+        let mut ptz = Vec::new();
+        for row in &rows {
+            match self.ptz_spec(row) {
+                Ok(Some(spec)) => ptz.push(spec),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(camera = row.id, error = %format!("{e:#}"), "PTZ not started")
+                }
+            }
+        }
+        self.runtime
+            .ptz
+            .send(ReconcilePtz(ptz))
+            .await
+            .context("the PTZ supervisor did not answer")?;
         Ok(n)
     }
 
@@ -179,6 +237,10 @@ impl AppState {
             .or_default()
             .clone();
         lock.lock_owned().await
+    }
+
+    pub fn presets_dir(&self) -> PathBuf {
+        self.config.data_dir.join("presets")
     }
 
     pub fn recordings_dir(&self) -> PathBuf {

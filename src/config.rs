@@ -27,6 +27,36 @@ pub struct Config {
     pub outputs: OutputConfig,
     pub recordings: RecordingConfig,
     pub assets: AssetConfig,
+    pub ptz: PtzConfig,
+    pub discovery: DiscoveryConfig,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PtzConfig {
+    /// Every ONVIF call is abandoned after this.
+    pub call_timeout_ms: u64,
+    /// How often a connected PTZ camera is checked (GetStatus); a lost camera is noticed
+    /// within this.
+    pub health_interval_ms: u64,
+    /// GetStatus polling while waiting for a move to settle.
+    pub settle_poll_ms: u64,
+    /// Upper bound of a settle wait (goto, absolute/relative moves with `wait`).
+    pub settle_timeout_ms: u64,
+    /// A continuous move is stopped after this unless it gives a shorter timeout.
+    pub move_watchdog_ms: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscoveryConfig {
+    /// Interface (name or IPv4 address) WS-Discovery probes leave by when a request names
+    /// none; empty = the first up, non-loopback IPv4 interface.
+    pub interface: String,
+    /// UDP port of WS-Discovery (3702 everywhere; tests use their own).
+    pub ws_discovery_port: u16,
+    /// Concurrent connections of an RTSP scan.
+    pub scan_concurrency: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -167,6 +197,30 @@ impl Default for Config {
             outputs: OutputConfig::default(),
             recordings: RecordingConfig::default(),
             assets: AssetConfig::default(),
+            ptz: PtzConfig::default(),
+            discovery: DiscoveryConfig::default(),
+        }
+    }
+}
+
+impl Default for PtzConfig {
+    fn default() -> Self {
+        Self {
+            call_timeout_ms: 5_000,
+            health_interval_ms: 10_000,
+            settle_poll_ms: 200,
+            settle_timeout_ms: 10_000,
+            move_watchdog_ms: 30_000,
+        }
+    }
+}
+
+impl Default for DiscoveryConfig {
+    fn default() -> Self {
+        Self {
+            interface: String::new(),
+            ws_discovery_port: 3702,
+            scan_concurrency: 32,
         }
     }
 }

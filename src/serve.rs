@@ -144,6 +144,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     {
         tracing::warn!("outputs did not stop before the shutdown deadline");
     }
+    let _ = runtime
+        .ptz
+        .send(vistterstream_actors::ptz::ShutdownPtz)
+        .await;
     if let Err(e) = runtime
         .supervisor
         .send(Shutdown {

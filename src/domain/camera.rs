@@ -141,9 +141,54 @@ pub struct CameraInput {
     pub password: Option<String>,
     #[schema(minimum = 1, maximum = 65535)]
     pub onvif_port: Option<u16>,
+    /// ONVIF media profile token for PTZ; absent = the first profile with a PTZ configuration.
+    #[schema(max_length = 64)]
+    pub onvif_profile: Option<String>,
+    /// Per-camera PTZ workarounds.
+    #[serde(default)]
+    pub ptz_quirks: Vec<PtzQuirk>,
     /// HTTP(S) URL returning a JPEG; credentials in it are stripped.
     pub snapshot_url: Option<String>,
     pub enabled: Option<bool>,
+}
+
+/// A PTZ workaround for a camera that does not follow ONVIF to the letter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PtzQuirk {
+    /// The camera rejects Stop: stop with a zero-velocity ContinuousMove.
+    StopByZeroVelocity,
+    /// The camera's reported position is unusable: recall presets by token only.
+    IgnorePosition,
+}
+
+impl PtzQuirk {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PtzQuirk::StopByZeroVelocity => "stop_by_zero_velocity",
+            PtzQuirk::IgnorePosition => "ignore_position",
+        }
+    }
+
+    /// Parse the stored comma-separated list (unknown names are dropped).
+    pub fn parse_list(stored: &str) -> Vec<PtzQuirk> {
+        stored
+            .split(',')
+            .filter_map(|q| match q.trim() {
+                "stop_by_zero_velocity" => Some(PtzQuirk::StopByZeroVelocity),
+                "ignore_position" => Some(PtzQuirk::IgnorePosition),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn join(quirks: &[PtzQuirk]) -> String {
+        quirks
+            .iter()
+            .map(|q| q.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
 }
 
 /// The result of validation: everything normalised, ready to store.
@@ -160,6 +205,8 @@ pub struct ValidCamera {
     /// `None` = no password given (keep the stored one on update); `Some("")` = clear.
     pub password: Option<String>,
     pub onvif_port: Option<u16>,
+    pub onvif_profile: Option<String>,
+    pub ptz_quirks: Vec<PtzQuirk>,
     pub snapshot_url: Option<String>,
     pub enabled: bool,
 }
@@ -282,6 +329,23 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
         None => None,
     };
 
+    let onvif_profile = input
+        .onvif_profile
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string);
+    if let Some(p) = &onvif_profile
+        && (p.chars().count() > 64 || p.chars().any(char::is_control))
+    {
+        v.error(
+            "onvif_profile",
+            "must be an ONVIF token: at most 64 characters, no control characters",
+        );
+    }
+    let mut ptz_quirks = input.ptz_quirks.clone();
+    ptz_quirks.dedup();
+
     if let Some(param) = credential_in_url(&path) {
         v.error(
             if input.rtsp_url.is_some() {
@@ -320,6 +384,8 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
         username,
         password,
         onvif_port,
+        onvif_profile,
+        ptz_quirks,
         snapshot_url,
         enabled: input.enabled.unwrap_or(true),
     })

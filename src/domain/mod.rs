@@ -4,6 +4,7 @@ pub mod asset;
 pub mod camera;
 pub mod destination;
 pub mod output;
+pub mod preset;
 pub mod user;
 
 use serde::Serialize;

@@ -13,7 +13,9 @@ use super::error::{ApiError, Problem};
 use super::json::ValidJson;
 use crate::app::AppState;
 use crate::auth::{AsOperator, Principal};
-use crate::domain::camera::{CameraInput, CameraKind, ValidCamera, Vendor, rtsp_url, validate};
+use crate::domain::camera::{
+    CameraInput, CameraKind, PtzQuirk, ValidCamera, Vendor, rtsp_url, validate,
+};
 use crate::store::{
     audit,
     cameras::{self, CameraRow, CameraWrite},
@@ -78,6 +80,8 @@ pub struct CameraView {
     pub username: Option<String>,
     pub has_password: bool,
     pub onvif_port: Option<u16>,
+    pub onvif_profile: Option<String>,
+    pub ptz_quirks: Vec<PtzQuirk>,
     pub snapshot_url: Option<String>,
     pub enabled: bool,
     pub created_at: String,
@@ -111,6 +115,8 @@ fn view(state: &AppState, row: CameraRow) -> CameraView {
         username: row.username,
         has_password: row.password_enc.is_some(),
         onvif_port: row.onvif_port.map(|p| p as u16),
+        ptz_quirks: PtzQuirk::parse_list(&row.ptz_quirks),
+        onvif_profile: row.onvif_profile,
         snapshot_url: row.snapshot_url,
         enabled: row.enabled,
         created_at: row.created_at,
@@ -144,6 +150,8 @@ fn to_write(
         username: c.username.clone(),
         password_enc,
         onvif_port: c.onvif_port,
+        onvif_profile: c.onvif_profile.clone(),
+        ptz_quirks: PtzQuirk::join(&c.ptz_quirks),
         snapshot_url: c.snapshot_url.clone(),
         enabled: c.enabled,
     })
@@ -245,6 +253,9 @@ pub struct CameraPatch {
     #[serde(default, deserialize_with = "double_option")]
     pub onvif_port: Option<Option<u16>>,
     #[serde(default, deserialize_with = "double_option")]
+    pub onvif_profile: Option<Option<String>>,
+    pub ptz_quirks: Option<Vec<PtzQuirk>>,
+    #[serde(default, deserialize_with = "double_option")]
     pub snapshot_url: Option<Option<String>>,
     pub enabled: Option<bool>,
 }
@@ -297,6 +308,13 @@ fn merge(row: &CameraRow, patch: CameraPatch) -> CameraInput {
             Some(p) => p,
             None => row.onvif_port.map(|p| p as u16),
         },
+        onvif_profile: match patch.onvif_profile {
+            Some(p) => p,
+            None => row.onvif_profile.clone(),
+        },
+        ptz_quirks: patch
+            .ptz_quirks
+            .unwrap_or_else(|| PtzQuirk::parse_list(&row.ptz_quirks)),
         snapshot_url: match patch.snapshot_url {
             Some(s) => s,
             None => row.snapshot_url.clone(),
@@ -469,6 +487,8 @@ pub async fn test_unsaved(
         onvif_port: None,
         snapshot_url: None,
         enabled: true,
+        onvif_profile: None,
+        ptz_quirks: String::new(),
         created_at: String::new(),
         updated_at: String::new(),
     };

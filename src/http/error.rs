@@ -53,9 +53,31 @@ pub enum ApiError {
     TooManyRequests(u64),
     #[error("{0}")]
     Unavailable(String),
+    /// A device (camera) failed the request: 503 when it cannot be reached, else 502.
+    #[error("{detail}")]
+    Device {
+        code: &'static str,
+        detail: String,
+        unreachable: bool,
+    },
     /// Logged with its context; the client only learns that something failed.
     #[error("internal error: {0:#}")]
     Internal(anyhow::Error),
+}
+
+impl From<vistterstream_actors::ptz::PtzError> for ApiError {
+    fn from(e: vistterstream_actors::ptz::PtzError) -> Self {
+        use vistterstream_actors::ptz::PtzError;
+        let unreachable = matches!(
+            e,
+            PtzError::Unreachable { .. } | PtzError::Timeout { .. } | PtzError::Down { .. }
+        );
+        ApiError::Device {
+            code: e.code(),
+            detail: e.to_string(),
+            unreachable,
+        }
+    }
 }
 
 impl ApiError {
@@ -99,6 +121,12 @@ impl ApiError {
                 "Unavailable",
                 "unavailable",
             ),
+            ApiError::Device {
+                code,
+                unreachable: true,
+                ..
+            } => (StatusCode::SERVICE_UNAVAILABLE, "Device unavailable", code),
+            ApiError::Device { code, .. } => (StatusCode::BAD_GATEWAY, "Device error", code),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internal error",

@@ -11,6 +11,7 @@ pub mod events;
 pub mod health;
 pub mod json;
 pub mod outputs;
+pub mod ptz;
 pub mod recordings;
 pub mod snapshots;
 pub mod tokens;
@@ -47,6 +48,21 @@ use error::ApiError;
     cameras::test_unsaved,
     cameras::test_saved,
     cameras::live_snapshot,
+    ptz::move_continuous,
+    ptz::stop,
+    ptz::absolute,
+    ptz::relative,
+    ptz::status,
+    ptz::list_presets,
+    ptz::capture,
+    ptz::get_preset,
+    ptz::update_preset,
+    ptz::delete_preset,
+    ptz::goto_preset,
+    ptz::test_preset,
+    ptz::preset_thumbnail,
+    ptz::export_presets,
+    ptz::import_presets,
     snapshots::capture,
     snapshots::list,
     snapshots::get_one,
@@ -98,6 +114,8 @@ struct V1Api;
         (name = "users", description = "User administration (admin)"),
         (name = "tokens", description = "Scoped API tokens"),
         (name = "cameras", description = "Cameras, connection tests, live snapshots, health"),
+        (name = "ptz", description = "PTZ control: continuous, absolute and relative moves, status"),
+        (name = "presets", description = "PTZ presets: capture, recall (settled), test, import/export"),
         (name = "snapshots", description = "Stored snapshots with retention"),
         (name = "destinations", description = "Where programs are published (RTMP/RTMPS)"),
         (name = "assets", description = "Asset library: uploaded pictures, URL images, text, clocks"),
@@ -176,6 +194,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(cameras::remove)
             .service(cameras::test_saved)
             .service(cameras::live_snapshot)
+            .service(ptz::move_continuous)
+            .service(ptz::stop)
+            .service(ptz::absolute)
+            .service(ptz::relative)
+            .service(ptz::status)
+            // literal paths before `{id}` ones
+            .service(ptz::export_presets)
+            .service(ptz::import_presets)
+            .service(ptz::list_presets)
+            .service(ptz::capture)
+            .service(ptz::get_preset)
+            .service(ptz::update_preset)
+            .service(ptz::delete_preset)
+            .service(ptz::goto_preset)
+            .service(ptz::test_preset)
+            .service(ptz::preset_thumbnail)
             .service(snapshots::capture)
             .service(snapshots::list)
             .service(snapshots::get_one)

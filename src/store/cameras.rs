@@ -19,6 +19,9 @@ pub struct CameraRow {
     pub onvif_port: Option<i64>,
     pub snapshot_url: Option<String>,
     pub enabled: bool,
+    pub onvif_profile: Option<String>,
+    /// Comma-separated PTZ quirk names.
+    pub ptz_quirks: String,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -36,6 +39,8 @@ pub struct CameraWrite {
     pub username: Option<String>,
     pub password_enc: Option<Vec<u8>>,
     pub onvif_port: Option<u16>,
+    pub onvif_profile: Option<String>,
+    pub ptz_quirks: String,
     pub snapshot_url: Option<String>,
     pub enabled: bool,
 }
@@ -57,8 +62,9 @@ pub async fn insert(pool: &SqlitePool, c: &CameraWrite) -> sqlx::Result<CameraRo
     let now = now();
     sqlx::query_as(
         "INSERT INTO cameras (name, kind, vendor, scheme, host, port, path, username, password_enc,
-                              onvif_port, snapshot_url, enabled, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+                              onvif_port, snapshot_url, enabled, onvif_profile, ptz_quirks,
+                              created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
     )
     .bind(&c.name)
     .bind(&c.kind)
@@ -72,6 +78,8 @@ pub async fn insert(pool: &SqlitePool, c: &CameraWrite) -> sqlx::Result<CameraRo
     .bind(c.onvif_port)
     .bind(&c.snapshot_url)
     .bind(c.enabled)
+    .bind(&c.onvif_profile)
+    .bind(&c.ptz_quirks)
     .bind(&now)
     .bind(&now)
     .fetch_one(pool)
@@ -86,7 +94,7 @@ pub async fn update(
     sqlx::query_as(
         "UPDATE cameras SET name = ?, kind = ?, vendor = ?, scheme = ?, host = ?, port = ?,
                 path = ?, username = ?, password_enc = ?, onvif_port = ?, snapshot_url = ?,
-                enabled = ?, updated_at = ?
+                enabled = ?, onvif_profile = ?, ptz_quirks = ?, updated_at = ?
          WHERE id = ? RETURNING *",
     )
     .bind(&c.name)
@@ -101,6 +109,8 @@ pub async fn update(
     .bind(c.onvif_port)
     .bind(&c.snapshot_url)
     .bind(c.enabled)
+    .bind(&c.onvif_profile)
+    .bind(&c.ptz_quirks)
     .bind(now())
     .bind(id)
     .fetch_optional(pool)

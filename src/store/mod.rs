@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cameras;
 pub mod destinations;
 pub mod outputs;
+pub mod presets;
 pub mod snapshots;
 pub mod users;
 

@@ -22,7 +22,7 @@ pub struct PtzQuirks {
 pub struct PtzSpec {
     pub camera_id: i64,
     pub host: String,
-    /// The camera record's ONVIF port; `None` tries [`FALLBACK_ONVIF_PORTS`].
+    /// The camera record's ONVIF port, tried first; then [`FALLBACK_ONVIF_PORTS`].
     pub onvif_port: Option<u16>,
     pub username: Option<String>,
     pub password: Option<String>,
@@ -61,12 +61,15 @@ impl Default for PtzTiming {
 }
 
 impl PtzSpec {
-    /// The ONVIF ports to try, in order.
+    /// The ONVIF ports to try, in order: the camera record's, then the usual ones.
     pub fn ports(&self) -> Vec<u16> {
-        match self.onvif_port {
-            Some(p) => vec![p],
-            None => FALLBACK_ONVIF_PORTS.to_vec(),
+        let mut ports: Vec<u16> = self.onvif_port.into_iter().collect();
+        for p in FALLBACK_ONVIF_PORTS {
+            if !ports.contains(&p) {
+                ports.push(p);
+            }
         }
+        ports
     }
 
     /// Whether a change needs a new ONVIF session.
@@ -117,7 +120,12 @@ mod tests {
             onvif_port: Some(2020),
             ..spec()
         };
-        assert_eq!(s.ports(), vec![2020]);
+        assert_eq!(s.ports(), vec![2020, 8899, 8000, 80]);
+        let s = PtzSpec {
+            onvif_port: Some(80),
+            ..spec()
+        };
+        assert_eq!(s.ports(), vec![80, 8899, 8000]);
     }
 
     #[test]
