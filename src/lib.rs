@@ -7,6 +7,7 @@ pub mod assets_refresh;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod discovery;
 pub mod domain;
 pub mod http;
 pub mod logging;

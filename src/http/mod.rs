@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod cameras;
 pub mod destinations;
+pub mod discovery;
 pub mod error;
 pub mod events;
 pub mod health;
@@ -48,6 +49,7 @@ use error::ApiError;
     cameras::test_unsaved,
     cameras::test_saved,
     cameras::live_snapshot,
+    discovery::discover,
     ptz::move_continuous,
     ptz::stop,
     ptz::absolute,
@@ -194,6 +196,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(cameras::remove)
             .service(cameras::test_saved)
             .service(cameras::live_snapshot)
+            .service(discovery::discover)
             .service(ptz::move_continuous)
             .service(ptz::stop)
             .service(ptz::absolute)

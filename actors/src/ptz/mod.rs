@@ -28,7 +28,7 @@ pub use device::{
     DeviceDescription, DevicePreset, MoveState, PtzConnector, PtzDevice, PtzReading, PtzVector,
 };
 pub use error::PtzError;
-pub use onvif::{OnvifConnector, OnvifPtz, namespace_problem};
+pub use onvif::{DeviceSummary, OnvifConnector, OnvifPtz, describe_device, namespace_problem};
 pub use settle::{SettleDetector, TARGET_TOLERANCE, Verdict};
 pub use spec::{FALLBACK_ONVIF_PORTS, PtzQuirks, PtzSpec, PtzTiming};
 pub use status::{PtzCell, PtzState, PtzStatus};
