@@ -21,6 +21,7 @@ packages=(
   openssl                           # the RTMPS tests' own certificate authority
   socat procps
   apache2 apache2-utils             # HTTP snapshot endpoint with Digest/Basic auth
+  libxml2-utils python3-pip         # xmllint: our SOAP requests against the ONVIF schemas
 )
 
 missing=()
@@ -43,4 +44,23 @@ fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo not found; install Rust >= 1.94 (https://rustup.rs) and run again" >&2
   exit 1
+fi
+
+# Python test peers (TESTING.md), unpacked from pinned wheels into target/peers/site: no
+# virtualenv and no dependencies needed. ipycam 1.3.0 is the non-conformant ONVIF camera
+# (tests/peers/ipycam_onvif.py); onvif-zeep-async 4.3.0 carries the ONVIF WSDL/XSD files our
+# SOAP requests are validated against (tests/peers/validate_onvif_soap.py).
+peers="$(dirname "${BASH_SOURCE[0]}")/../target/peers"
+if [ ! -f "$peers/ready-1" ]; then
+  echo "setup: fetching the Python test peers (ipycam, onvif-zeep-async)"
+  rm -rf "$peers"
+  mkdir -p "$peers/wheels" "$peers/site"
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check \
+    --dest "$peers/wheels" ipycam==1.3.0 onvif-zeep-async==4.3.0
+  for wheel in "$peers"/wheels/*.whl; do
+    python3 -m zipfile -e "$wheel" "$peers/site"
+  done
+  touch "$peers/ready-1"
+else
+  echo "setup: Python test peers present"
 fi

@@ -72,6 +72,8 @@ pub struct Candidate {
     pub onvif_url: Option<String>,
     /// RTSP streams that answered (no credentials in them).
     pub rtsp_urls: Vec<String>,
+    /// Ports where an RTSP server answered.
+    pub rtsp_ports: Vec<u16>,
     /// An RTSP server that wants credentials before it reveals its paths.
     pub rtsp_auth_required: bool,
     /// The device reported a PTZ service (needs credentials to know).
@@ -257,7 +259,10 @@ pub async fn run(
         let c = by_address
             .entry(address.clone())
             .or_insert_with(|| empty_candidate(&address));
-        c.sources.push("rtsp-scan".into());
+        if !c.sources.iter().any(|s| s == "rtsp-scan") {
+            c.sources.push("rtsp-scan".into());
+        }
+        c.rtsp_ports.push(host.port);
         let host_port = match host.address {
             IpAddr::V6(ip) => format!("[{ip}]:{}", host.port),
             IpAddr::V4(ip) => format!("{ip}:{}", host.port),
@@ -293,6 +298,7 @@ fn empty_candidate(address: &str) -> Candidate {
         name: None,
         onvif_url: None,
         rtsp_urls: Vec::new(),
+        rtsp_ports: Vec::new(),
         rtsp_auth_required: false,
         ptz: None,
         sources: Vec::new(),
@@ -302,10 +308,15 @@ fn empty_candidate(address: &str) -> Candidate {
 }
 
 fn existing(c: &Candidate, known: &KnownCameras) -> Option<i64> {
-    c.rtsp_urls.iter().find_map(|u| {
+    let from_urls = c.rtsp_urls.iter().find_map(|u| {
         let url = url::Url::parse(u).ok()?;
         let host = url.host_str()?.trim_matches(['[', ']']).to_string();
         known.get(&(host, url.port().unwrap_or(554))).copied()
+    });
+    from_urls.or_else(|| {
+        c.rtsp_ports
+            .iter()
+            .find_map(|p| known.get(&(c.address.clone(), *p)).copied())
     })
 }
 

@@ -65,9 +65,10 @@ pub fn hosts(target: &str) -> Result<Vec<IpAddr>, String> {
 pub struct RtspHost {
     pub address: IpAddr,
     pub port: u16,
-    /// Paths that answered 200 (after authenticating when credentials were given).
+    /// Paths that answered 200 (after authenticating when credentials were given), else the
+    /// paths that answered 401 when the server answered 404 for others.
     pub streams: Vec<(Option<Vendor>, String)>,
-    /// Every path answered 401 and no (working) credentials were given.
+    /// No path answered 200: the server wants (other) credentials.
     pub auth_required: bool,
     /// `Server:` header, a hint at the vendor.
     pub server: Option<String>,
@@ -122,7 +123,7 @@ async fn probe_host(addr: SocketAddr, s: &ScanSettings) -> Option<RtspHost> {
         server: None,
     };
     let mut spoke_rtsp = false;
-    let mut unauthorized = 0;
+    let mut unauthorized = Vec::new();
     let paths = vendor_paths();
     for (vendor, path) in &paths {
         let url = format!("rtsp://{}{path}", host_port(addr));
@@ -135,14 +136,20 @@ async fn probe_host(addr: SocketAddr, s: &ScanSettings) -> Option<RtspHost> {
         }
         match reply.status {
             200 => host.streams.push((*vendor, path.to_string())),
-            401 => unauthorized += 1,
+            401 => unauthorized.push((*vendor, path.to_string())),
             _ => {}
         }
     }
     if !spoke_rtsp {
         return None;
     }
-    host.auth_required = host.streams.is_empty() && unauthorized == paths.len();
+    host.auth_required = host.streams.is_empty() && !unauthorized.is_empty();
+    // A server that answers 404 for some paths and 401 for others has told us which paths
+    // exist: those are the streams, behind credentials. One that answers 401 to everything
+    // has told us nothing about paths.
+    if host.streams.is_empty() && unauthorized.len() < paths.len() {
+        host.streams = unauthorized;
+    }
     Some(host)
 }
 
