@@ -26,6 +26,7 @@ test: setup lint
 bench: build
 	./benches/ingest.sh
 	OVERLAY=1 ./benches/output.sh
+	python3 benches/ptz.py
 
 fmt:
 	$(CARGO) fmt --all

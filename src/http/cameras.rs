@@ -371,6 +371,11 @@ pub async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let row = load(&state, *id).await?;
     let files = crate::store::snapshots::file_names_for_camera(&state.pool, row.id).await?;
+    let thumbnails: Vec<String> = crate::store::presets::list(&state.pool, row.id)
+        .await?
+        .into_iter()
+        .filter_map(|p| p.thumbnail)
+        .collect();
     let on_air = crate::store::outputs::with_camera_on_air(&state.pool, row.id).await?;
     if !cameras::delete(&state.pool, row.id).await? {
         return Err(ApiError::NotFound(format!("camera {id} does not exist")));
@@ -399,6 +404,7 @@ pub async fn remove(
         }
     }
     super::snapshots::remove_files(&state, files).await;
+    super::ptz::remove_thumbnails(&state, thumbnails).await;
     audit::record(
         &state.pool,
         who.audit_user(),

@@ -373,7 +373,7 @@ async fn take_thumbnail(state: &AppState, camera: &CameraRow, preset_id: i64) ->
     }
 }
 
-async fn remove_thumbnails(state: &AppState, files: impl IntoIterator<Item = String>) {
+pub async fn remove_thumbnails(state: &AppState, files: impl IntoIterator<Item = String>) {
     for f in files {
         if let Err(e) = tokio::fs::remove_file(state.presets_dir().join(&f)).await
             && e.kind() != std::io::ErrorKind::NotFound

@@ -360,8 +360,13 @@ impl PtzActor {
                 });
             };
             let mut detector = SettleDetector::new(target, timing.settle_timeout);
+            // The first poll goes out at once: a head already where it was sent (a recall
+            // to where it stands, a short move) is settled without waiting a poll period.
+            let mut first = true;
             loop {
-                tokio::time::sleep(timing.settle_poll).await;
+                if !std::mem::take(&mut first) {
+                    tokio::time::sleep(timing.settle_poll).await;
+                }
                 let reading = {
                     let _turn = lane.lock().await;
                     device.status().await

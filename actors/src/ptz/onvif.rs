@@ -257,22 +257,22 @@ async fn find_device(spec: &PtzSpec) -> Result<(OnvifClient, String, i64), PtzEr
             Err(PtzError::Fault { .. } | PtzError::Auth { .. } | PtzError::Malformed { .. }) => {
                 return Ok((client, url, 0));
             }
-            Err(e) => failures.push(e.to_string()),
+            Err(PtzError::Unreachable { detail, .. }) => {
+                failures.push(format!("port {port}: {}", last_cause(&detail)))
+            }
+            Err(e) => failures.push(format!("port {port}: {e}")),
         }
     }
     Err(PtzError::Unreachable {
         operation: "GetSystemDateAndTime",
-        url: format!(
-            "{} (ports {})",
-            spec.host,
-            spec.ports()
-                .iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        url: spec.host.clone(),
         detail: failures.join("; "),
     })
+}
+
+/// The innermost cause of an error chain ("Connection refused (os error 111)").
+fn last_cause(detail: &str) -> &str {
+    detail.rsplit(": ").next().unwrap_or(detail)
 }
 
 fn device_url(host: &str, port: u16) -> String {

@@ -43,6 +43,9 @@ struct Args {
     /// Its ONVIF user and password are --user/--password, else admin/admin.
     #[arg(long, default_value_t = 0)]
     onvif_port: u16,
+    /// The simulated ONVIF device answers this many milliseconds late (a slow camera).
+    #[arg(long, default_value_t = 0)]
+    onvif_delay_ms: u64,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -99,6 +102,7 @@ fn main() -> anyhow::Result<()> {
                 stream_uri: camera.url(),
                 report_position: true,
                 head,
+                reply_delay: std::time::Duration::from_millis(args.onvif_delay_ms),
                 ..SimOnvifConfig::default()
             })
             .context("starting the simulated ONVIF device")?;
@@ -108,6 +112,15 @@ fn main() -> anyhow::Result<()> {
         cameras.push(camera);
     }
     let _ = rx.recv();
+    // What the simulated ONVIF devices received, for benchmarks (commands actually sent).
+    for (i, d) in devices.iter().enumerate() {
+        println!(
+            "onvif-stats cam{} soap_requests={} ptz_commands={}",
+            i + 1,
+            d.requests().len(),
+            d.head().commands()
+        );
+    }
     drop(devices);
     drop(cameras);
     Ok(())

@@ -42,6 +42,8 @@ pub struct SimOnvifConfig {
     pub report_position: bool,
     pub head: PtzHead,
     pub model: String,
+    /// Answer every request this much later: a slow camera (real ones take 50–300 ms).
+    pub reply_delay: std::time::Duration,
 }
 
 impl Default for SimOnvifConfig {
@@ -54,6 +56,7 @@ impl Default for SimOnvifConfig {
             report_position: false,
             head: PtzHead::new(),
             model: "VistterSim PTZ".into(),
+            reply_delay: std::time::Duration::ZERO,
         }
     }
 }
@@ -159,6 +162,7 @@ impl SimOnvif {
                 .config
                 .report_position
                 .then(|| self.config.head.clone()),
+            delay: self.config.reply_delay,
         };
         Ok(router.layer(axum::middleware::from_fn(move |req, next| {
             let tap = tap.clone();
@@ -225,6 +229,7 @@ impl Drop for SimOnvif {
 struct Tap {
     requests: Arc<Mutex<Vec<String>>>,
     head: Option<PtzHead>,
+    delay: std::time::Duration,
 }
 
 const BODY_LIMIT: usize = 1 << 20;
@@ -239,6 +244,9 @@ impl Tap {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(String::from_utf8_lossy(&bytes).into_owned());
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
         let response = next
             .run(Request::from_parts(parts, Body::from(bytes)))
             .await;
