@@ -219,3 +219,123 @@ async fn presets_work_from_tokens_alone_and_a_wrong_password_is_named() {
     let reason = wait_state(&rt, 3, PtzState::Down, Duration::from_secs(10)).await;
     assert!(reason.contains("refused the credentials"), "{reason}");
 }
+
+/// A camera that answers 100 ms late: concurrent commands reach it one at a time, and a
+/// joystick burst reaches it as a handful of moves ending with the newest velocity.
+#[actix::test]
+async fn commands_are_serialized_and_joystick_bursts_coalesced_against_a_slow_camera() {
+    let device = SimOnvif::start(SimOnvifConfig {
+        report_position: true,
+        reply_delay: Duration::from_millis(100),
+        ..SimOnvifConfig::default()
+    })
+    .unwrap();
+    let head = device.head().clone();
+    let rt = Runtime::start();
+    rt.ptz.do_send(UpsertPtz(spec(4, &device, "admin")));
+    wait_state(&rt, 4, PtzState::Up, Duration::from_secs(10)).await;
+    let ptz = rt.ptz_registry.get(4).unwrap();
+
+    // Ten absolute moves at once: the camera never sees two requests at the same time.
+    let sends: Vec<_> = (0..10)
+        .map(|i| {
+            ptz.addr.send(AbsoluteMove {
+                position: vistterstream_actors::ptz::PtzVector::new(i as f32 / 20.0, 0.0, 0.0),
+                wait: false,
+            })
+        })
+        .collect();
+    for s in futures::future::join_all(sends).await {
+        s.unwrap().unwrap();
+    }
+    assert_eq!(device.max_concurrent_requests(), 1);
+
+    // A 50-update burst in a few milliseconds: at most a couple of moves go out, and the
+    // head ends up with the last velocity.
+    let before = device.count("ContinuousMove");
+    let mut coalesced = 0;
+    for i in 1..=50 {
+        let accepted = ptz
+            .addr
+            .send(Move {
+                velocity: vistterstream_actors::ptz::PtzVector::new(i as f32 / 100.0, 0.0, 0.0),
+                timeout: Some(Duration::from_secs(5)),
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        coalesced += usize::from(accepted.coalesced);
+    }
+    // Wait until the newest velocity reached the camera (the lane also carries the health
+    // polls, each 100 ms here), then let the head apply it.
+    let last_move = || {
+        device
+            .requests()
+            .into_iter()
+            .rfind(|r| r.contains(":ContinuousMove>"))
+            .and_then(|r| {
+                r.split("PanTilt x=\"")
+                    .nth(1)
+                    .map(|x| x.chars().take_while(|c| *c != '"').collect::<String>())
+            })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while last_move().as_deref() != Some("0.5") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "last move {:?}",
+            last_move()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let sent = device.count("ContinuousMove") - before;
+    assert!(sent <= 4, "{sent} moves reached the camera for 50 updates");
+    assert!(coalesced >= 45, "{coalesced}");
+    let p0 = head.position()[0];
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The last velocity (0.5 × 0.5 unit/s in the simulated head) is the one applied.
+    let speed = (head.position()[0] - p0) / 0.2;
+    assert!((speed - 0.25).abs() < 0.05, "speed {speed}");
+    ptz.addr
+        .send(vistterstream_actors::ptz::Stop)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(device.max_concurrent_requests(), 1);
+}
+
+/// A camera that stops answering (connection open, no reply): the command fails with a
+/// timeout within the call timeout, never a hang, and the camera is marked down.
+#[actix::test]
+async fn a_silent_camera_times_out_within_the_call_timeout() {
+    let device = SimOnvif::start(SimOnvifConfig::default()).unwrap();
+    let rt = Runtime::start();
+    let mut s = spec(5, &device, "admin");
+    s.timing.call_timeout = Duration::from_millis(300);
+    s.timing.health_interval = Duration::from_secs(60);
+    rt.ptz.do_send(UpsertPtz(s));
+    wait_state(&rt, 5, PtzState::Up, Duration::from_secs(10)).await;
+    let ptz = rt.ptz_registry.get(5).unwrap();
+    device.set_reply_delay(Duration::from_secs(30));
+    let started = std::time::Instant::now();
+    let err = ptz
+        .addr
+        .send(AbsoluteMove {
+            position: vistterstream_actors::ptz::PtzVector::new(0.1, 0.1, 0.1),
+            wait: false,
+        })
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.code(), "ptz_timeout", "{err}");
+    assert!(err.to_string().contains("AbsoluteMove"), "{err}");
+    wait_state(&rt, 5, PtzState::Down, Duration::from_secs(5)).await;
+    device.set_reply_delay(Duration::ZERO);
+    wait_state(&rt, 5, PtzState::Up, Duration::from_secs(10)).await;
+}

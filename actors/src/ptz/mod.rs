@@ -291,6 +291,11 @@ impl PtzActor {
     }
 
     fn check_health(&mut self, ctx: &mut Context<Self>) {
+        // A camera busy with commands is evidently answering (and a stuck command times out
+        // on its own): a poll queued behind them would only delay the next joystick update.
+        if self.lane.try_lock().is_err() {
+            return;
+        }
         let fut = self.exec(None, |d| async move { d.status().await });
         ctx.spawn(fut.into_actor(self).map(|result, act, ctx| match result {
             Ok(reading) => {

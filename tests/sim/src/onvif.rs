@@ -74,6 +74,8 @@ pub struct SimOnvif {
     config: SimOnvifConfig,
     port: u16,
     requests: Arc<Mutex<Vec<String>>>,
+    concurrency: Arc<Concurrency>,
+    delay_ms: Arc<std::sync::atomic::AtomicU64>,
     running: Option<RunningServer>,
 }
 
@@ -84,10 +86,13 @@ struct RunningServer {
 
 impl SimOnvif {
     pub fn start(config: SimOnvifConfig) -> Result<Self, SimOnvifError> {
+        let delay_ms = u64::try_from(config.reply_delay.as_millis()).unwrap_or(u64::MAX);
         let mut sim = Self {
             port: config.port,
             config,
             requests: Arc::default(),
+            concurrency: Arc::default(),
+            delay_ms: Arc::new(std::sync::atomic::AtomicU64::new(delay_ms)),
             running: None,
         };
         sim.serve()?;
@@ -162,7 +167,8 @@ impl SimOnvif {
                 .config
                 .report_position
                 .then(|| self.config.head.clone()),
-            delay: self.config.reply_delay,
+            delay_ms: self.delay_ms.clone(),
+            concurrency: self.concurrency.clone(),
         };
         Ok(router.layer(axum::middleware::from_fn(move |req, next| {
             let tap = tap.clone();
@@ -188,6 +194,32 @@ impl SimOnvif {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// Answer every request this much later from now on (a camera that hangs: a long one).
+    pub fn set_reply_delay(&self, delay: std::time::Duration) {
+        self.delay_ms.store(
+            u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+
+    /// The most requests this device ever handled at the same time.
+    pub fn max_concurrent_requests(&self) -> usize {
+        self.concurrency
+            .max
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// How many received requests contain `operation` (e.g. `"ContinuousMove"`).
+    pub fn count(&self, operation: &str) -> usize {
+        let tag = format!(":{operation}>");
+        self.requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|r| r.contains(&tag))
+            .count()
     }
 
     pub fn is_running(&self) -> bool {
@@ -229,13 +261,40 @@ impl Drop for SimOnvif {
 struct Tap {
     requests: Arc<Mutex<Vec<String>>>,
     head: Option<PtzHead>,
-    delay: std::time::Duration,
+    /// Reply delay in milliseconds (changeable while running).
+    delay_ms: Arc<std::sync::atomic::AtomicU64>,
+    concurrency: Arc<Concurrency>,
+}
+
+/// Requests being handled now, and the most ever handled at once.
+#[derive(Default)]
+struct Concurrency {
+    now: std::sync::atomic::AtomicUsize,
+    max: std::sync::atomic::AtomicUsize,
+}
+
+struct InFlight<'a>(&'a Concurrency);
+
+impl<'a> InFlight<'a> {
+    fn enter(c: &'a Concurrency) -> Self {
+        use std::sync::atomic::Ordering;
+        let now = c.now.fetch_add(1, Ordering::SeqCst) + 1;
+        c.max.fetch_max(now, Ordering::SeqCst);
+        Self(c)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 const BODY_LIMIT: usize = 1 << 20;
 
 impl Tap {
     async fn handle(&self, req: Request, next: Next) -> Response {
+        let _in_flight = InFlight::enter(&self.concurrency);
         let (parts, body) = req.into_parts();
         let bytes = axum::body::to_bytes(body, BODY_LIMIT)
             .await
@@ -244,8 +303,9 @@ impl Tap {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(String::from_utf8_lossy(&bytes).into_owned());
-        if !self.delay.is_zero() {
-            tokio::time::sleep(self.delay).await;
+        let delay = self.delay_ms.load(std::sync::atomic::Ordering::Relaxed);
+        if delay > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
         }
         let response = next
             .run(Request::from_parts(parts, Body::from(bytes)))
