@@ -105,17 +105,21 @@ impl AppState {
         self.config.data_dir.join("snapshots")
     }
 
+    /// A stored camera's password, unsealed (RTSP and ONVIF use the same credentials).
+    fn camera_password(&self, row: &CameraRow) -> anyhow::Result<Option<String>> {
+        row.password_enc
+            .as_deref()
+            .map(|sealed| self.secrets.open(sealed))
+            .transpose()
+            .with_context(|| format!("camera {}: unsealing its password", row.id))
+    }
+
     /// The runtime spec of a stored camera (password unsealed).
     pub fn camera_spec(&self, row: &CameraRow) -> anyhow::Result<CameraSpec> {
         let url = rtsp_url(&row.scheme, &row.host, row.port as u16, &row.path);
         let url = Url::parse(&url)
             .with_context(|| format!("camera {}: stored URL {url} is invalid", row.id))?;
-        let password = row
-            .password_enc
-            .as_deref()
-            .map(|sealed| self.secrets.open(sealed))
-            .transpose()
-            .with_context(|| format!("camera {}: unsealing its password", row.id))?;
+        let password = self.camera_password(row)?;
         Ok(CameraSpec {
             id: row.id,
             name: row.name.clone(),
@@ -132,12 +136,7 @@ impl AppState {
         if !row.enabled || CameraKind::parse(&row.kind) != CameraKind::Ptz {
             return Ok(None);
         }
-        let password = row
-            .password_enc
-            .as_deref()
-            .map(|sealed| self.secrets.open(sealed))
-            .transpose()
-            .with_context(|| format!("camera {}: unsealing its password", row.id))?;
+        let password = self.camera_password(row)?;
         let quirks = PtzQuirk::parse_list(&row.ptz_quirks);
         let c = &self.config.ptz;
         let ms = |v: u64, min: u64| Duration::from_millis(v.max(min));

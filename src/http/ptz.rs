@@ -175,22 +175,7 @@ pub async fn absolute(
     path: web::Path<i64>,
     body: ValidJson<PositionRequest>,
 ) -> Result<web::Json<MoveOutcomeView>, ApiError> {
-    let c = Coordinates {
-        pan: body.0.pan,
-        tilt: body.0.tilt,
-        zoom: body.0.zoom,
-    };
-    let p = validate_position("", &c).map_err(ApiError::Validation)?;
-    let (_, handle) = ptz_camera(&state, path.into_inner()).await?;
-    let outcome = ask(
-        &handle,
-        ptz::AbsoluteMove {
-            position: vector(p),
-            wait: body.0.wait.unwrap_or(true),
-        },
-    )
-    .await??;
-    Ok(web::Json(outcome.into()))
+    position_move(&state, path.into_inner(), body.0, false).await
 }
 
 #[utoipa::path(
@@ -208,21 +193,48 @@ pub async fn relative(
     path: web::Path<i64>,
     body: ValidJson<PositionRequest>,
 ) -> Result<web::Json<MoveOutcomeView>, ApiError> {
+    position_move(&state, path.into_inner(), body.0, true).await
+}
+
+/// An absolute move to a position, or a relative one by a translation.
+async fn position_move(
+    state: &AppState,
+    camera_id: i64,
+    body: PositionRequest,
+    by_translation: bool,
+) -> Result<web::Json<MoveOutcomeView>, ApiError> {
     let c = Coordinates {
-        pan: body.0.pan,
-        tilt: body.0.tilt,
-        zoom: body.0.zoom,
+        pan: body.pan,
+        tilt: body.tilt,
+        zoom: body.zoom,
     };
-    let d = validate_translation(&c).map_err(ApiError::Validation)?;
-    let (_, handle) = ptz_camera(&state, path.into_inner()).await?;
-    let outcome = ask(
-        &handle,
-        ptz::RelativeMove {
-            translation: vector(d),
-            wait: body.0.wait.unwrap_or(true),
-        },
-    )
-    .await??;
+    let v = if by_translation {
+        validate_translation(&c)
+    } else {
+        validate_position("", &c)
+    }
+    .map_err(ApiError::Validation)?;
+    let (_, handle) = ptz_camera(state, camera_id).await?;
+    let wait = body.wait.unwrap_or(true);
+    let outcome = if by_translation {
+        ask(
+            &handle,
+            ptz::RelativeMove {
+                translation: vector(v),
+                wait,
+            },
+        )
+        .await??
+    } else {
+        ask(
+            &handle,
+            ptz::AbsoluteMove {
+                position: vector(v),
+                wait,
+            },
+        )
+        .await??
+    };
     Ok(web::Json(outcome.into()))
 }
 

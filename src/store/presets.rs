@@ -58,22 +58,31 @@ pub async fn find_by_name(
         .await
 }
 
+const INSERT: &str =
+    "INSERT INTO presets (camera_id, name, pan, tilt, zoom, camera_token, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *";
+
+async fn insert_one<'e, E: sqlx::SqliteExecutor<'e>>(
+    executor: E,
+    camera_id: i64,
+    p: &PresetWrite,
+    now: &str,
+) -> sqlx::Result<PresetRow> {
+    sqlx::query_as(INSERT)
+        .bind(camera_id)
+        .bind(&p.name)
+        .bind(p.position.map(|p| p.0))
+        .bind(p.position.map(|p| p.1))
+        .bind(p.position.map(|p| p.2))
+        .bind(&p.camera_token)
+        .bind(now)
+        .bind(now)
+        .fetch_one(executor)
+        .await
+}
+
 pub async fn insert(pool: &SqlitePool, camera_id: i64, p: &PresetWrite) -> sqlx::Result<PresetRow> {
-    let now = now();
-    sqlx::query_as(
-        "INSERT INTO presets (camera_id, name, pan, tilt, zoom, camera_token, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-    )
-    .bind(camera_id)
-    .bind(&p.name)
-    .bind(p.position.map(|p| p.0))
-    .bind(p.position.map(|p| p.1))
-    .bind(p.position.map(|p| p.2))
-    .bind(&p.camera_token)
-    .bind(&now)
-    .bind(&now)
-    .fetch_one(pool)
-    .await
+    insert_one(pool, camera_id, p, &now()).await
 }
 
 /// Insert many presets in one transaction: all or nothing.
@@ -99,20 +108,7 @@ pub async fn insert_all(
     let now = now();
     let mut rows = Vec::with_capacity(presets.len());
     for p in presets {
-        let row: PresetRow = sqlx::query_as(
-            "INSERT INTO presets (camera_id, name, pan, tilt, zoom, camera_token, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-        )
-        .bind(camera_id)
-        .bind(&p.name)
-        .bind(p.position.map(|p| p.0))
-        .bind(p.position.map(|p| p.1))
-        .bind(p.position.map(|p| p.2))
-        .bind(&p.camera_token)
-        .bind(&now)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await?;
+        let row = insert_one(&mut *tx, camera_id, p, &now).await?;
         rows.push(row);
     }
     tx.commit().await?;

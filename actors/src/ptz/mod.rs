@@ -408,6 +408,40 @@ impl PtzActor {
         }
     }
 
+    /// Answer with `fut`'s result, after acting on its failure (a lost connection is
+    /// re-established).
+    fn watched<T: 'static>(
+        &self,
+        fut: impl Future<Output = Result<T, PtzError>> + 'static,
+    ) -> ResponseActFuture<Self, Result<T, PtzError>> {
+        Box::pin(fut.into_actor(self).map(|result, act, ctx| {
+            if let Err(e) = &result {
+                act.on_error(ctx, e);
+            }
+            result
+        }))
+    }
+
+    /// Send a move, then (with `wait`) poll until settled.
+    fn move_then_settle(
+        &self,
+        method: &'static str,
+        send: impl Future<Output = Result<(), PtzError>> + 'static,
+        target: Option<PtzVector>,
+        wait: bool,
+    ) -> ResponseActFuture<Self, Result<MoveOutcome, PtzError>> {
+        let started = Instant::now();
+        let settle = self.settle(Some(method), target, started);
+        self.watched(async move {
+            send.await?;
+            if wait {
+                settle.await
+            } else {
+                Ok(Self::moved(method, started))
+            }
+        })
+    }
+
     fn moved(method: &'static str, started: Instant) -> MoveOutcome {
         MoveOutcome {
             method: Some(method),
@@ -547,12 +581,7 @@ impl Handler<Stop> for PtzActor {
             ctx.cancel_future(h);
         }
         let fut = self.exec(Some("stop"), |d| async move { d.stop().await });
-        Box::pin(fut.into_actor(self).map(|result, act, ctx| {
-            if let Err(e) = &result {
-                act.on_error(ctx, e);
-            }
-            result
-        }))
+        self.watched(fut)
     }
 }
 
@@ -560,30 +589,11 @@ impl Handler<AbsoluteMove> for PtzActor {
     type Result = ResponseActFuture<Self, Result<MoveOutcome, PtzError>>;
 
     fn handle(&mut self, msg: AbsoluteMove, _ctx: &mut Self::Context) -> Self::Result {
-        let started = Instant::now();
         let position = msg.position;
         let send = self.exec(Some("absolute_move"), move |d| async move {
             d.absolute_move(position).await
         });
-        let settle = self.settle(Some("absolute"), Some(position), started);
-        let wait = msg.wait;
-        Box::pin(
-            async move {
-                send.await?;
-                if wait {
-                    settle.await
-                } else {
-                    Ok(Self::moved("absolute", started))
-                }
-            }
-            .into_actor(self)
-            .map(|result, act, ctx| {
-                if let Err(e) = &result {
-                    act.on_error(ctx, e);
-                }
-                result
-            }),
-        )
+        self.move_then_settle("absolute", send, Some(position), msg.wait)
     }
 }
 
@@ -591,30 +601,11 @@ impl Handler<RelativeMove> for PtzActor {
     type Result = ResponseActFuture<Self, Result<MoveOutcome, PtzError>>;
 
     fn handle(&mut self, msg: RelativeMove, _ctx: &mut Self::Context) -> Self::Result {
-        let started = Instant::now();
         let translation = msg.translation;
         let send = self.exec(Some("relative_move"), move |d| async move {
             d.relative_move(translation).await
         });
-        let settle = self.settle(Some("relative"), None, started);
-        let wait = msg.wait;
-        Box::pin(
-            async move {
-                send.await?;
-                if wait {
-                    settle.await
-                } else {
-                    Ok(Self::moved("relative", started))
-                }
-            }
-            .into_actor(self)
-            .map(|result, act, ctx| {
-                if let Err(e) = &result {
-                    act.on_error(ctx, e);
-                }
-                result
-            }),
-        )
+        self.move_then_settle("relative", send, None, msg.wait)
     }
 }
 
@@ -652,12 +643,7 @@ impl Handler<CapturePreset> for PtzActor {
             let token = d.set_preset(&msg.name, msg.token.as_deref()).await?;
             Ok(CapturedPreset { token, position })
         });
-        Box::pin(fut.into_actor(self).map(|result, act, ctx| {
-            if let Err(e) = &result {
-                act.on_error(ctx, e);
-            }
-            result
-        }))
+        self.watched(fut)
     }
 }
 
@@ -697,26 +683,17 @@ impl Handler<GotoPreset> for PtzActor {
             self.settle(Some("preset_token"), None, started),
         );
         let wait = msg.wait;
-        Box::pin(
-            async move {
-                let method = send.await?;
-                if !wait {
-                    return Ok(Self::moved(method, started));
-                }
-                if method == "absolute" {
-                    lane_settle.0.await
-                } else {
-                    lane_settle.1.await
-                }
+        self.watched(async move {
+            let method = send.await?;
+            if !wait {
+                return Ok(Self::moved(method, started));
             }
-            .into_actor(self)
-            .map(|result, act, ctx| {
-                if let Err(e) = &result {
-                    act.on_error(ctx, e);
-                }
-                result
-            }),
-        )
+            if method == "absolute" {
+                lane_settle.0.await
+            } else {
+                lane_settle.1.await
+            }
+        })
     }
 }
 
@@ -727,12 +704,7 @@ impl Handler<RemovePreset> for PtzActor {
         let fut = self.exec(Some("remove_preset"), move |d| async move {
             d.remove_preset(&msg.token).await
         });
-        Box::pin(fut.into_actor(self).map(|result, act, ctx| {
-            if let Err(e) = &result {
-                act.on_error(ctx, e);
-            }
-            result
-        }))
+        self.watched(fut)
     }
 }
 
@@ -741,12 +713,7 @@ impl Handler<ListDevicePresets> for PtzActor {
 
     fn handle(&mut self, _: ListDevicePresets, _ctx: &mut Self::Context) -> Self::Result {
         let fut = self.exec(Some("get_presets"), |d| async move { d.presets().await });
-        Box::pin(fut.into_actor(self).map(|result, act, ctx| {
-            if let Err(e) = &result {
-                act.on_error(ctx, e);
-            }
-            result
-        }))
+        self.watched(fut)
     }
 }
 
