@@ -97,6 +97,15 @@ async fn wait_ptz(app: &Appliance, token: &str, id: i64, want: &str, within: Dur
     }
 }
 
+/// Poll `cond` every 20 ms until it holds, or fail after `within`.
+async fn until(within: Duration, what: &str, cond: impl Fn() -> bool) {
+    let deadline = Instant::now() + within;
+    while !cond() {
+        assert!(Instant::now() < deadline, "waited {within:?} for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn near(a: [f32; 3], b: [f32; 3]) -> bool {
     a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 0.01)
 }
@@ -205,14 +214,19 @@ async fn ptz_control_presets_and_reconnect_against_a_simulated_onvif_camera() {
         .post(
             &token,
             &format!("/api/v1/cameras/{id}/ptz/move"),
-            json!({"pan": 0.6, "timeout_ms": 400}),
+            json!({"pan": 0.6, "timeout_ms": 1500}),
         )
         .await;
     assert_eq!(r.status(), 202);
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(rig.head.moving().0, "continuous move did not start");
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(rig.head.moving(), (false, false), "auto-stop missing");
+    assert_eq!(r.json::<Value>().await.unwrap()["stops_after_ms"], 1500);
+    until(Duration::from_secs(2), "the head to move", || {
+        rig.head.moving().0
+    })
+    .await;
+    until(Duration::from_secs(8), "the head to stop by itself", || {
+        rig.head.moving() == (false, false)
+    })
+    .await;
     assert!(rig.head.position()[0] > 0.05);
     // An explicit stop.
     app.post(

@@ -75,20 +75,25 @@ async fn moves_presets_and_reconnects_against_a_position_reporting_device() {
         .addr
         .send(Move {
             velocity: vistterstream_actors::ptz::PtzVector::new(0.5, 0.0, 0.0),
-            timeout: Some(Duration::from_millis(400)),
+            timeout: Some(Duration::from_millis(1500)),
         })
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(accepted.stops_after_ms, 400);
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(head.moving().0, "the head should be moving");
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    assert_eq!(
-        head.moving(),
-        (false, false),
-        "auto-stop did not stop the head"
-    );
+    assert_eq!(accepted.stops_after_ms, 1500);
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    while !head.moving().0 {
+        assert!(std::time::Instant::now() < deadline, "the head never moved");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(8);
+    while head.moving() != (false, false) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "auto-stop did not stop the head"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let stopped_at = head.position();
     assert!(stopped_at[0] > 0.05, "{stopped_at:?}");
 
@@ -303,6 +308,25 @@ async fn commands_are_serialized_and_joystick_bursts_coalesced_against_a_slow_ca
         .unwrap()
         .unwrap();
     assert_eq!(device.max_concurrent_requests(), 1);
+
+    // A press released at once (move, then stop right behind it): the head ends stopped.
+    for _ in 0..3 {
+        ptz.addr.do_send(Move {
+            velocity: vistterstream_actors::ptz::PtzVector::new(-0.5, 0.0, 0.0),
+            timeout: Some(Duration::from_secs(5)),
+        });
+        ptz.addr
+            .send(vistterstream_actors::ptz::Stop)
+            .await
+            .unwrap()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            head.moving(),
+            (false, false),
+            "a move outlived the stop after it"
+        );
+    }
 }
 
 /// A camera that stops answering (connection open, no reply): the command fails with a

@@ -172,6 +172,8 @@ pub struct PtzActor {
     health: Option<SpawnHandle>,
     pending_move: Option<PtzVector>,
     move_in_flight: bool,
+    /// Stops requested so far.
+    stops: Arc<std::sync::atomic::AtomicU64>,
     auto_stop: Option<SpawnHandle>,
     incarnation: u64,
     supervisor: Option<Recipient<PtzActorStopped>>,
@@ -202,6 +204,7 @@ impl PtzActor {
             health: None,
             pending_move: None,
             move_in_flight: false,
+            stops: Arc::default(),
             auto_stop: None,
             incarnation,
             supervisor,
@@ -459,7 +462,14 @@ impl PtzActor {
             return;
         };
         self.move_in_flight = true;
+        // A stop requested after this move was queued wins even if it reaches the lane
+        // first: the move sees the stop count changed and is dropped.
+        let stops = self.stops.clone();
+        let stops_seen = stops.load(std::sync::atomic::Ordering::SeqCst);
         let fut = self.exec(Some("move"), move |d| async move {
+            if stops.load(std::sync::atomic::Ordering::SeqCst) != stops_seen {
+                return Ok(());
+            }
             d.continuous_move(velocity).await
         });
         ctx.spawn(fut.into_actor(self).map(|result, act, ctx| {
@@ -470,11 +480,17 @@ impl PtzActor {
         }));
     }
 
-    fn send_stop(&mut self, ctx: &mut Context<Self>, command: &'static str) {
+    /// Forget unsent moves and make queued ones void (see `pump_moves`).
+    fn cancel_moves(&mut self, ctx: &mut Context<Self>) {
         self.pending_move = None;
+        self.stops.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Some(h) = self.auto_stop.take() {
             ctx.cancel_future(h);
         }
+    }
+
+    fn send_stop(&mut self, ctx: &mut Context<Self>, command: &'static str) {
+        self.cancel_moves(ctx);
         let fut = self.exec(Some(command), |d| async move { d.stop().await });
         ctx.spawn(fut.into_actor(self).map(|result, act, ctx| {
             if let Err(e) = &result {
@@ -576,10 +592,7 @@ impl Handler<Stop> for PtzActor {
     type Result = ResponseActFuture<Self, Result<(), PtzError>>;
 
     fn handle(&mut self, _: Stop, ctx: &mut Self::Context) -> Self::Result {
-        self.pending_move = None;
-        if let Some(h) = self.auto_stop.take() {
-            ctx.cancel_future(h);
-        }
+        self.cancel_moves(ctx);
         let fut = self.exec(Some("stop"), |d| async move { d.stop().await });
         self.watched(fut)
     }
