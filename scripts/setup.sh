@@ -22,6 +22,7 @@ packages=(
   socat procps
   apache2 apache2-utils             # HTTP snapshot endpoint with Digest/Basic auth
   libxml2-utils python3-pip         # xmllint: our SOAP requests against the ONVIF schemas
+  chromium                          # the page, driven by playwright-core (tests/browser)
 )
 
 missing=()
@@ -63,4 +64,15 @@ if [ ! -f "$peers/ready-1" ]; then
   touch "$peers/ready-1"
 else
   echo "setup: Python test peers present"
+fi
+
+# Browser tests: playwright-core (pinned in tests/browser/package-lock.json) driving Debian's
+# Chromium; never `playwright install` (no browser downloads).
+browser="$(dirname "${BASH_SOURCE[0]}")/../tests/browser"
+if [ ! -d "$browser/node_modules/playwright-core" ]; then
+  command -v npm >/dev/null 2>&1 || { echo "setup: npm not found; install Node.js >= 18 with npm" >&2; exit 1; }
+  echo "setup: installing playwright-core for the browser tests"
+  (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error)
+else
+  echo "setup: playwright-core present"
 fi

@@ -795,3 +795,89 @@ impl Drop for IpyCam {
         let _ = self.child.wait();
     }
 }
+
+/// The page's PTZ pad in a real browser (Debian's Chromium driven by playwright-core): holding
+/// an arrow moves the camera's head, releasing it stops the head, and a preset chosen in the
+/// list is recalled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ptz_pad_on_the_page_moves_stops_and_recalls_presets() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/ptz-pad.mjs");
+    assert!(
+        script
+            .with_file_name("node_modules/playwright-core")
+            .is_dir(),
+        "playwright-core missing: run ./scripts/setup.sh"
+    );
+    let rig = rig(true, "/ptz");
+    let app = Appliance::start_with(options()).await;
+    let token = app.admin_token().await;
+    let id = add_ptz_camera(&app, &token, &rig, PASSWORD).await;
+    wait_ptz(&app, &token, id, "up", Duration::from_secs(15)).await;
+    rig.head.place([-0.3, 0.4, 0.2]);
+    let r = app
+        .post(
+            &token,
+            &format!("/api/v1/cameras/{id}/presets"),
+            json!({"name": "Harbour"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    rig.head.place([-0.9, 0.0, 0.0]);
+
+    let mut browser = tokio::process::Command::new("node")
+        .arg(&script)
+        .args([
+            &app.url(""),
+            "admin",
+            common::ADMIN_PASSWORD,
+            "Dock PTZ",
+            "Harbour",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting node");
+    let mut stdin = browser.stdin.take().expect("stdin");
+    let mut out = tokio::io::BufReader::new(browser.stdout.take().expect("stdout")).lines();
+    let mut expect = async |what: &str| -> String {
+        let line = tokio::time::timeout(Duration::from_secs(30), out.next_line())
+            .await
+            .unwrap_or_else(|_| panic!("browser: no {what} within 30 s"))
+            .expect("browser output")
+            .unwrap_or_else(|| panic!("browser ended before {what}"));
+        assert!(
+            line.starts_with(what),
+            "browser said {line:?}, expected {what}"
+        );
+        line
+    };
+
+    expect("READY").await;
+    expect("HOLDING").await;
+    assert!(rig.head.moving().0, "holding ▶ does not move the head");
+    assert!(rig.head.position()[0] > -0.9, "{:?}", rig.head.position());
+    stdin.write_all(b"release\n").await.unwrap();
+    expect("RELEASED").await;
+    until(
+        Duration::from_secs(2),
+        "the head to stop on release",
+        || rig.head.moving() == (false, false),
+    )
+    .await;
+    stdin.write_all(b"go\n").await.unwrap();
+    let settled = expect("SETTLED").await;
+    assert!(settled.contains("settled in"), "{settled}");
+    assert!(
+        near(rig.head.position(), [-0.3, 0.4, 0.2]),
+        "{:?}",
+        rig.head.position()
+    );
+    let status = tokio::time::timeout(Duration::from_secs(10), browser.wait())
+        .await
+        .expect("browser exits")
+        .expect("browser status");
+    assert!(status.success());
+}
