@@ -175,7 +175,7 @@ pub fn resolve_interface(wanted: Option<&str>) -> Result<(String, Ipv4Addr), Str
 /// What the camera store knows: (host, port) → camera id.
 pub type KnownCameras = BTreeMap<(String, u16), i64>;
 
-/// Run the discovery. `onvif_port` is the WS-Discovery UDP port (3702).
+/// Run the discovery. `ws_port` is the WS-Discovery UDP port (3702).
 pub async fn run(
     plan: Plan,
     interface: Option<(String, Ipv4Addr)>,

@@ -29,26 +29,45 @@ use crate::store::presets::{self, PresetRow, PresetWrite};
 
 type State = web::Data<AppState>;
 
-/// A PTZ camera's row and its running actor, or the 4xx that explains why there is none.
-async fn ptz_camera(state: &AppState, camera_id: i64) -> Result<(CameraRow, PtzHandle), ApiError> {
-    let row = cameras::get(&state.pool, camera_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("camera {camera_id} does not exist")))?;
+/// Why a camera has no running PTZ actor, as the error the client gets.
+fn not_ptz(row: &CameraRow) -> ApiError {
     if CameraKind::parse(&row.kind) != CameraKind::Ptz {
-        return Err(ApiError::Conflict(format!(
-            "camera {camera_id} is a fixed camera; PTZ needs a camera of kind \"ptz\""
-        )));
+        ApiError::Conflict(format!(
+            "camera {} is a fixed camera; PTZ needs a camera of kind \"ptz\"",
+            row.id
+        ))
+    } else if !row.enabled {
+        ApiError::Conflict(format!("camera {} is disabled", row.id))
+    } else {
+        ApiError::Unavailable(format!("PTZ for camera {} is starting", row.id))
     }
-    if !row.enabled {
-        return Err(ApiError::Conflict(format!(
-            "camera {camera_id} is disabled"
-        )));
+}
+
+async fn camera_row(state: &AppState, camera_id: i64) -> Result<CameraRow, ApiError> {
+    cameras::get(&state.pool, camera_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("camera {camera_id} does not exist")))
+}
+
+/// A camera's running PTZ actor. The registry holds exactly the enabled PTZ cameras, so a
+/// command (a joystick sends 50 a second) needs no database read; the camera row is read
+/// only to explain a miss.
+async fn ptz_handle(state: &AppState, camera_id: i64) -> Result<PtzHandle, ApiError> {
+    match state.runtime.ptz_registry.get(camera_id) {
+        Some(handle) => Ok(handle),
+        None => Err(not_ptz(&camera_row(state, camera_id).await?)),
     }
-    let handle =
-        state.runtime.ptz_registry.get(camera_id).ok_or_else(|| {
-            ApiError::Unavailable(format!("PTZ for camera {camera_id} is starting"))
-        })?;
-    Ok((row, handle))
+}
+
+/// A PTZ camera's row (for thumbnails) and its running actor.
+async fn ptz_camera(state: &AppState, camera_id: i64) -> Result<(CameraRow, PtzHandle), ApiError> {
+    let row = camera_row(state, camera_id).await?;
+    match state.runtime.ptz_registry.get(camera_id) {
+        Some(handle) if CameraKind::parse(&row.kind) == CameraKind::Ptz && row.enabled => {
+            Ok((row, handle))
+        }
+        _ => Err(not_ptz(&row)),
+    }
 }
 
 async fn ask<M>(handle: &PtzHandle, msg: M) -> Result<M::Result, ApiError>
@@ -94,7 +113,7 @@ pub async fn move_continuous(
     body: ValidJson<MoveRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (speeds, timeout) = validate_move(&body.0).map_err(ApiError::Validation)?;
-    let (_, handle) = ptz_camera(&state, path.into_inner()).await?;
+    let handle = ptz_handle(&state, path.into_inner()).await?;
     let accepted = ask(
         &handle,
         ptz::Move {
@@ -121,7 +140,7 @@ pub async fn stop(
     _who: AsOperator,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, handle) = ptz_camera(&state, path.into_inner()).await?;
+    let handle = ptz_handle(&state, path.into_inner()).await?;
     ask(&handle, ptz::Stop).await??;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -214,7 +233,7 @@ async fn position_move(
         validate_position("", &c)
     }
     .map_err(ApiError::Validation)?;
-    let (_, handle) = ptz_camera(state, camera_id).await?;
+    let handle = ptz_handle(state, camera_id).await?;
     let wait = body.wait.unwrap_or(true);
     let outcome = if by_translation {
         ask(
@@ -288,7 +307,7 @@ pub async fn status(
     _who: Principal,
     path: web::Path<i64>,
 ) -> Result<web::Json<PtzStatusView>, ApiError> {
-    let (_, handle) = ptz_camera(&state, path.into_inner()).await?;
+    let handle = ptz_handle(&state, path.into_inner()).await?;
     let mut reading: Option<PtzReading> = None;
     let mut error = None;
     if handle.cell.get().state == PtzState::Up {
@@ -408,9 +427,7 @@ pub async fn list_presets(
     path: web::Path<i64>,
 ) -> Result<web::Json<Vec<PresetView>>, ApiError> {
     let id = path.into_inner();
-    let row = cameras::get(&state.pool, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("camera {id} does not exist")))?;
+    let row = camera_row(&state, id).await?;
     if CameraKind::parse(&row.kind) != CameraKind::Ptz {
         return Err(ApiError::Conflict(format!(
             "camera {id} is a fixed camera: it has no presets"
@@ -612,8 +629,8 @@ pub async fn delete_preset(
 ) -> Result<HttpResponse, ApiError> {
     let row = load_preset(&state, path.into_inner()).await?;
     if let Some(token) = row.camera_token.clone() {
-        let removed = match ptz_camera(&state, row.camera_id).await {
-            Ok((_, handle)) => ask(&handle, ptz::RemovePreset { token })
+        let removed = match ptz_handle(&state, row.camera_id).await {
+            Ok(handle) => ask(&handle, ptz::RemovePreset { token })
                 .await
                 .and_then(|r| r.map_err(ApiError::from)),
             Err(e) => Err(e),
@@ -776,9 +793,7 @@ pub async fn export_presets(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let camera = cameras::get(&state.pool, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("camera {id} does not exist")))?;
+    let camera = camera_row(&state, id).await?;
     let rows = presets::list(&state.pool, id).await?;
     let export = PresetExport {
         format: EXPORT_FORMAT.into(),
@@ -833,9 +848,7 @@ pub async fn import_presets(
     body: ValidJson<PresetExport>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let camera = cameras::get(&state.pool, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("camera {id} does not exist")))?;
+    let camera = camera_row(&state, id).await?;
     if CameraKind::parse(&camera.kind) != CameraKind::Ptz {
         return Err(ApiError::Conflict(format!(
             "camera {id} is a fixed camera: it has no presets"

@@ -306,7 +306,7 @@ impl PtzActor {
                     s.last_reading = Some(reading);
                     s.reports_position = Some(reading.position.is_some());
                 });
-                if act.cell.get().reason.is_some() {
+                if act.cell.reason().is_some() {
                     act.cell.set_state(PtzState::Up, None);
                 }
             }
@@ -331,7 +331,7 @@ impl PtzActor {
         let device = self.device.clone();
         let lane = self.lane.clone();
         let camera = self.spec.camera_id;
-        let reason = self.cell.get().reason;
+        let reason = self.cell.reason();
         async move {
             let Some(device) = device else {
                 return Err(PtzError::Down {
@@ -501,7 +501,7 @@ impl PtzActor {
     }
 
     fn reports_position(&self) -> bool {
-        !self.spec.quirks.ignore_position && self.cell.get().reports_position == Some(true)
+        !self.spec.quirks.ignore_position && self.cell.reports_position() == Some(true)
     }
 }
 
@@ -549,11 +549,7 @@ impl Handler<Move> for PtzActor {
         if self.device.is_none() {
             return Err(PtzError::Down {
                 camera: self.spec.camera_id,
-                reason: self
-                    .cell
-                    .get()
-                    .reason
-                    .unwrap_or_else(|| "connecting".into()),
+                reason: self.cell.reason().unwrap_or_else(|| "connecting".into()),
             });
         }
         if msg.velocity.is_zero() {

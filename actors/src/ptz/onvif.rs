@@ -157,24 +157,11 @@ pub async fn describe_device(
     password: Option<&str>,
     timeout: Duration,
 ) -> Result<DeviceSummary, PtzError> {
-    let spec = PtzSpec {
-        camera_id: 0,
-        host: String::new(),
-        onvif_port: None,
-        username: username.map(str::to_string),
-        password: password.map(str::to_string),
-        profile_token: None,
-        quirks: PtzQuirks::default(),
-        timing: super::spec::PtzTiming {
-            call_timeout: timeout,
-            ..Default::default()
-        },
-    };
     let call = Caller {
         timeout,
         url: device_url,
     };
-    let client = client_for(device_url, &spec);
+    let client = client_for(device_url, username, password);
     let offset = match call
         .run("GetSystemDateAndTime", client.get_system_date_and_time())
         .await
@@ -239,7 +226,7 @@ async fn find_device(spec: &PtzSpec) -> Result<(OnvifClient, String, i64), PtzEr
     let mut failures = Vec::new();
     for port in spec.ports() {
         let url = device_url(&spec.host, port);
-        let client = client_for(&url, spec);
+        let client = client_for(&url, spec.username.as_deref(), spec.password.as_deref());
         let call = Caller {
             timeout: spec.timing.call_timeout,
             url: &url,
@@ -284,12 +271,12 @@ fn device_url(host: &str, port: u16) -> String {
     format!("http://{host}:{port}/onvif/device_service")
 }
 
-fn client_for(url: &str, spec: &PtzSpec) -> OnvifClient {
+fn client_for(url: &str, username: Option<&str>, password: Option<&str>) -> OnvifClient {
     let mut http = HttpTransport::new();
     let mut client = OnvifClient::new(url);
-    if let Some(user) = spec.username.as_deref().filter(|u| !u.is_empty()) {
-        let password = spec.password.clone().unwrap_or_default();
-        http = http.with_credentials(user, password.clone());
+    if let Some(user) = username.filter(|u| !u.is_empty()) {
+        let password = password.unwrap_or_default();
+        http = http.with_credentials(user, password);
         client = client.with_credentials(user, password);
     }
     client.with_transport(Arc::new(StrictTransport(http)))

@@ -81,6 +81,22 @@ impl PtzCell {
             .clone()
     }
 
+    /// Why it is down (or the last command's error), without copying the whole status.
+    pub fn reason(&self) -> Option<String> {
+        self.status
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .reason
+            .clone()
+    }
+
+    pub fn reports_position(&self) -> Option<bool> {
+        self.status
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .reports_position
+    }
+
     pub fn update(&self, f: impl FnOnce(&mut PtzStatus)) {
         let mut s = self.status.write().unwrap_or_else(|p| p.into_inner());
         f(&mut s);
