@@ -417,6 +417,29 @@ pub fn max_keyframe_interval(packets: &[Packet]) -> f64 {
     keys.windows(2).map(|w| w[1] - w[0]).fold(0.0, f64::max)
 }
 
+/// Pictures decoded from `from` to `to` seconds: (how many differ from the one before, how
+/// many in all). A camera whose frames reach the program unevenly shows up as repeated
+/// pictures (ffmpeg's `mpdecimate` drops those).
+pub fn distinct_pictures(path: &Path, from: f64, to: f64) -> (usize, usize) {
+    let count = |filter: &str| {
+        let out = Command::new("ffmpeg")
+            .args(["-hide_banner", "-nostdin", "-ss", &format!("{from:.3}")])
+            .args(["-t", &format!("{:.3}", to - from), "-i"])
+            .arg(path)
+            .args(["-vf", filter, "-an", "-f", "null", "-"])
+            .output()
+            .expect("ffmpeg");
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains("Parsed_showinfo") && l.contains(" n:"))
+            .count()
+    };
+    (
+        count("mpdecimate=hi=64:lo=32:frac=0.1,showinfo"),
+        count("showinfo"),
+    )
+}
+
 /// The decoded picture at `t` seconds, as RGB24 `w`x`h`.
 pub fn frame_rgb(path: &Path, t: f64, w: u32, h: u32) -> Vec<u8> {
     let out = Command::new("ffmpeg")

@@ -14,7 +14,7 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use tokio::sync::watch;
 
-use super::timing::TimestampMapper;
+use super::timing::{TimestampMapper, nanos};
 use crate::camera::{Frame, MediaKind, VideoCodec};
 use crate::supervisor::CameraRegistry;
 
@@ -36,9 +36,10 @@ impl RunningClock {
         Duration::from_nanos(now.saturating_sub(self.base_time).nseconds())
     }
 
-    /// The running time at which something happened at `at` (in the past).
-    pub fn at(&self, at: Instant) -> Duration {
-        self.now().saturating_sub(at.elapsed())
+    /// The running time (ns) at which something happened at `at`: negative when it happened
+    /// before the pipeline started.
+    pub fn at(&self, at: Instant) -> i64 {
+        nanos(self.now()).saturating_sub(nanos(at.elapsed()))
     }
 }
 
@@ -65,6 +66,12 @@ pub struct Feeder {
     /// Called once with the first video frame of every subscription (relay decides its
     /// audio from the stream parameters).
     pub on_first_frame: Option<FirstFrameHook>,
+    /// Program inputs: set to the running time (ns) of every subscription. Pictures stamped
+    /// earlier (the GOP the camera actor hands over) are decoded but dropped after the
+    /// decoder. Timestamps then also follow the arrival times (the mixer holds early frames
+    /// and drops late ones). `None` for a relay: timestamps keep the camera clock and the
+    /// cached GOP goes out, so the destination starts on a keyframe.
+    pub show_from: Option<Arc<AtomicU64>>,
 }
 
 impl Feeder {
@@ -80,8 +87,26 @@ impl Feeder {
             };
             let mut sub = feed.subscribe();
             drop(feed);
-            let mut video_map = TimestampMapper::new(MAX_DRIFT);
-            let mut audio_map = TimestampMapper::new(MAX_DRIFT);
+            // A relay's timestamps only need to be consistent: nothing waits on them, and the
+            // cached GOP must go out (clamped to the pipeline's start). A program's mixer
+            // waits on them: they follow arrivals, and the cached GOP lands in the past.
+            let program = self.show_from.is_some();
+            if let Some(show_from) = &self.show_from {
+                show_from.store(nanos(self.clock.now()) as u64, Ordering::Relaxed);
+            }
+            let new_mapper = || match program {
+                true => TimestampMapper::following_arrivals(MAX_DRIFT),
+                false => TimestampMapper::new(MAX_DRIFT),
+            };
+            let mut video_map = new_mapper();
+            let mut audio_map = new_mapper();
+            let received = |clock: &RunningClock, frame: &Frame| match program {
+                true => clock.at(frame.received),
+                false => clock.at(frame.received).max(0),
+            };
+            // Frames from before the pipeline started get distinct microsecond stamps from
+            // zero (parsers void repeated timestamps), all before `show_from`.
+            let mut before_start = 0u64;
             let mut first = true;
             let skipped_before = sub.skipped();
             loop {
@@ -118,9 +143,13 @@ impl Feeder {
                             let m = video_map.map(
                                 frame.session,
                                 frame.pts,
-                                self.clock.at(frame.received),
+                                received(&self.clock, &frame),
                             );
-                            push(video, &frame, m.running, m.discont);
+                            let ts = u64::try_from(m.running).unwrap_or_else(|_| {
+                                before_start += 1_000;
+                                before_start
+                            });
+                            push(video, &frame, ts, m.discont);
                         }
                     }
                     MediaKind::Audio => {
@@ -134,9 +163,12 @@ impl Feeder {
                             let m = audio_map.map(
                                 frame.session,
                                 frame.pts,
-                                self.clock.at(frame.received),
+                                received(&self.clock, &frame),
                             );
-                            push(src, &frame, m.running, m.discont);
+                            // Sound from before the pipeline started has no place in it.
+                            if let Ok(ts) = u64::try_from(m.running) {
+                                push(src, &frame, ts, m.discont);
+                            }
                         }
                     }
                 }
@@ -147,10 +179,11 @@ impl Feeder {
     }
 }
 
-fn push(src: &gst_app::AppSrc, frame: &Frame, running: Duration, discont: bool) {
+/// `timestamp_ns`: running time of the frame in the program pipeline.
+fn push(src: &gst_app::AppSrc, frame: &Frame, timestamp_ns: u64, discont: bool) {
     let mut buffer = gst::Buffer::from_slice(frame.data.clone());
     if let Some(b) = buffer.get_mut() {
-        let ts = gst::ClockTime::from_nseconds(running.as_nanos() as u64);
+        let ts = gst::ClockTime::from_nseconds(timestamp_ns);
         b.set_pts(ts);
         b.set_dts(ts);
         let mut flags = gst::BufferFlags::empty();

@@ -136,6 +136,40 @@ fn input_of(object: &gst::Object) -> Option<i64> {
     None
 }
 
+/// Drops, right after a camera's decoder, every picture the mixer would not show: the GOP
+/// the camera actor handed over at subscription (stamped before `show_from`) and any frame
+/// that arrives after the mixer stopped waiting for it (it would drop it as late). They are
+/// still decoded, since later frames refer to them, but never converted, queued or held:
+/// the handed-over GOP alone used to grow the decoder's pool to a dozen 1.4 MiB pictures,
+/// and GstVideoDecoder ignores the DECODE_ONLY flag on its input.
+fn drop_pictures_not_to_show(
+    video_bin: &gst::Bin,
+    show_from: Arc<AtomicU64>,
+) -> Result<(), &'static str> {
+    let decoder_src = video_bin
+        .by_name("dec")
+        .and_then(|d| d.static_pad("src"))
+        .ok_or("no decoder")?;
+    let mixer_wait = Duration::from_millis(plan::MIXER_LATENCY_MS);
+    decoder_src.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+        let now = pad.parent_element().and_then(|e| e.current_running_time());
+        let pts = info.buffer().and_then(|b| b.pts());
+        let Some(pts) = pts else {
+            return gst::PadProbeReturn::Ok;
+        };
+        let before_subscription = pts.nseconds() < show_from.load(Ordering::Relaxed);
+        let too_late = now.is_some_and(|now| {
+            timing::is_too_late_to_show(timing::nanos(pts.into()), now.into(), mixer_wait)
+        });
+        if before_subscription || too_late {
+            gst::PadProbeReturn::Drop
+        } else {
+            gst::PadProbeReturn::Ok
+        }
+    });
+    Ok(())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("a relay output copies one camera; change its camera with an update instead")]
@@ -457,6 +491,7 @@ impl OutputActor {
             audio: AudioSink::None,
             skipped,
             on_first_frame: Some(on_first),
+            show_from: None,
         };
         let cameras = self.cameras.clone();
         let mut stop2 = self.stop_tx.subscribe();
@@ -481,6 +516,7 @@ impl OutputActor {
                     audio: AudioSink::Aac(feeder_audio_src),
                     skipped: Arc::new(AtomicU64::new(0)),
                     on_first_frame: None,
+                    show_from: None,
                 };
                 audio_feeder.run(stop2).await;
             } else if let Some(silence) = silence {
@@ -544,6 +580,9 @@ impl OutputActor {
         asrc_pad
             .link(&audio_pad)
             .map_err(|e| ctx("linking audio", &e))?;
+        let show_from = Arc::new(AtomicU64::new(0));
+        drop_pictures_not_to_show(&video_bin, show_from.clone())
+            .map_err(|e| ctx("watching the decoder", &e))?;
         let picture_ms = Arc::new(AtomicU64::new(0));
         {
             let picture_ms = picture_ms.clone();
@@ -573,6 +612,7 @@ impl OutputActor {
             audio: AudioSink::Aac(appsrc(&audio_bin)?),
             skipped: running.skipped.clone(),
             on_first_frame: None,
+            show_from: Some(show_from),
         };
         program.inputs.insert(
             camera_id,

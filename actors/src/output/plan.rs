@@ -148,7 +148,7 @@ pub fn program_camera_video(p: &OutputProfile) -> String {
     format!(
         "appsrc name=src is-live=true format=time min-latency=0 max-bytes=8388608 \
            leaky-type=downstream caps=video/x-h264,stream-format=byte-stream,alignment=au \
-         ! h264parse ! avdec_h264 max-threads=1 direct-rendering=false ! videoconvert ! videoscale add-borders=true \
+         ! h264parse ! avdec_h264 name=dec max-threads=1 direct-rendering=false ! videoconvert ! videoscale add-borders=true \
          ! video/x-raw,format=I420,width={w},height={h},pixel-aspect-ratio=1/1 \
          ! queue name=out max-size-buffers=3 leaky=downstream",
         w = p.width,
