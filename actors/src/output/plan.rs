@@ -103,6 +103,12 @@ pub const RAW_AUDIO_CAPS: &str =
 /// (also by the tests, which check the colour in what the ingest recorded).
 pub const SLATE_ARGB: u32 = 0xff14_2850;
 
+/// Side of the slate source's pictures. The slate is one colour, so the compositor scales a
+/// tiny picture up to the program's size (and only while the slate shows: a camera layer
+/// covering it is skipped). A full-size slate source held a dozen 1.4 MiB pictures in its
+/// pool and the compositor's input queue for nothing.
+pub const SLATE_SOURCE_PX: u32 = 16;
+
 /// Extra time the mixers wait for a late input in live mode: covers decoding and jitter.
 pub const MIXER_LATENCY_MS: u64 = 150;
 
@@ -121,9 +127,9 @@ pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> Stri
     let abps = p.audio_bitrate_kbps * 1000;
     format!(
         "videotestsrc name=slate_src is-live=true pattern=solid-color foreground-color={SLATE_ARGB} \
-           ! video/x-raw,format=I420,width={w},height={h},framerate={fps}/1 \
+           ! video/x-raw,format=I420,width={SLATE_SOURCE_PX},height={SLATE_SOURCE_PX},framerate={fps}/1 \
            ! queue max-size-buffers=3 ! mix.sink_0 \
-         compositor name=mix background=black latency={lat} \
+         compositor name=mix background=black latency={lat} sink_0::width={w} sink_0::height={h} \
            ! {raw} ! overlaycomposition name=overlays ! queue max-size-buffers=3 \
            ! videoconvert ! {enc} \
            ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,alignment=au \
@@ -150,7 +156,7 @@ pub fn program_camera_video(p: &OutputProfile) -> String {
            leaky-type=downstream caps=video/x-h264,stream-format=byte-stream,alignment=au \
          ! h264parse ! avdec_h264 name=dec max-threads=1 direct-rendering=false ! videoconvert ! videoscale add-borders=true \
          ! video/x-raw,format=I420,width={w},height={h},pixel-aspect-ratio=1/1 \
-         ! queue name=out max-size-buffers=3 leaky=downstream",
+         ! queue name=out max-size-buffers=1 leaky=downstream",
         w = p.width,
         h = p.height,
     )
