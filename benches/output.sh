@@ -480,8 +480,11 @@ latency() {
   cam_a=$(add_camera green "$URL_A")
   cam_b=$(add_camera magenta "$URL_B")
   dest=$(add_destination ingest "$key")
-  # B is a standby camera: decoded beside A, so a cut to it needs no decoder start.
-  out=$(create_output "{\"name\":\"Cuts\",\"mode\":\"program\",\"encoder\":\"x264\",\"profile\":$PROFILE,\"camera_id\":$cam_a,\"standby_camera_ids\":[$cam_b],\"destination_ids\":[$dest]}")
+  # Both are standby cameras, decoded all along, so no cut needs a decoder start. The camera
+  # on air changes with every cut, and one that is neither on air nor standby is stopped
+  # after the cut grace (2.5 s): with only B as standby, every other cut (back to A) started
+  # a decoder and waited for its first live picture.
+  out=$(create_output "{\"name\":\"Cuts\",\"mode\":\"program\",\"encoder\":\"x264\",\"profile\":$PROFILE,\"camera_id\":$cam_a,\"standby_camera_ids\":[$cam_a,$cam_b],\"destination_ids\":[$dest]}")
   log "latency: $START_CYCLES start/stop cycles, $CUTS cuts, then the receiver's baseline"
   interruptible python3 - "$WORK/latency.json" "$(
     python3 -c 'import json, sys; print(json.dumps(dict(zip(sys.argv[1::2], sys.argv[2::2]))))' \
@@ -972,7 +975,7 @@ if "latency" in phases.split():
                 "helper timestamps each decoded 32x18 picture when its last byte arrives "
                 "(time.monotonic) and classes it by the mean colour of its top third: camera A's "
                 "picture has a solid green top half, camera B's a magenta one, the slate is navy. "
-                "Cuts go to a standby camera (decoded beside the one on air). Nothing is subtracted: "
+                "Cuts go to a standby camera (both cameras are standby: decoded all along). Nothing is subtracted: "
                 "the baseline rows are the same receiver fed by an ffmpeg `-tune zerolatency` "
                 "publisher at the same size and rate, i.e. what publishing, nginx and the receiver's "
                 "decoding add on their own. Frames arrive every 33 ms, so any figure is quantised to "
