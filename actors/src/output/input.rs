@@ -94,15 +94,18 @@ impl Feeder {
             if let Some(show_from) = &self.show_from {
                 show_from.store(nanos(self.clock.now()) as u64, Ordering::Relaxed);
             }
-            let new_mapper = || match program {
-                true => TimestampMapper::following_arrivals(MAX_DRIFT),
-                false => TimestampMapper::new(MAX_DRIFT),
+            let new_mapper = || {
+                if program {
+                    TimestampMapper::following_arrivals(MAX_DRIFT)
+                } else {
+                    TimestampMapper::new(MAX_DRIFT)
+                }
             };
             let mut video_map = new_mapper();
             let mut audio_map = new_mapper();
-            let received = |clock: &RunningClock, frame: &Frame| match program {
-                true => clock.at(frame.received),
-                false => clock.at(frame.received).max(0),
+            let received = |clock: &RunningClock, frame: &Frame| {
+                let at = clock.at(frame.received);
+                if program { at } else { at.max(0) }
             };
             // Frames from before the pipeline started get distinct microsecond stamps from
             // zero (parsers void repeated timestamps), all before `show_from`.

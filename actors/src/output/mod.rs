@@ -145,22 +145,20 @@ fn input_of(object: &gst::Object) -> Option<i64> {
 fn drop_pictures_not_to_show(
     video_bin: &gst::Bin,
     show_from: Arc<AtomicU64>,
+    clock: RunningClock,
 ) -> Result<(), &'static str> {
     let decoder_src = video_bin
         .by_name("dec")
         .and_then(|d| d.static_pad("src"))
         .ok_or("no decoder")?;
     let mixer_wait = Duration::from_millis(plan::MIXER_LATENCY_MS);
-    decoder_src.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
-        let now = pad.parent_element().and_then(|e| e.current_running_time());
-        let pts = info.buffer().and_then(|b| b.pts());
-        let Some(pts) = pts else {
+    decoder_src.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+        let Some(pts) = info.buffer().and_then(|b| b.pts()) else {
             return gst::PadProbeReturn::Ok;
         };
         let before_subscription = pts.nseconds() < show_from.load(Ordering::Relaxed);
-        let too_late = now.is_some_and(|now| {
-            timing::is_too_late_to_show(timing::nanos(pts.into()), now.into(), mixer_wait)
-        });
+        let too_late =
+            timing::is_too_late_to_show(timing::nanos(pts.into()), clock.now(), mixer_wait);
         if before_subscription || too_late {
             gst::PadProbeReturn::Drop
         } else {
@@ -581,7 +579,7 @@ impl OutputActor {
             .link(&audio_pad)
             .map_err(|e| ctx("linking audio", &e))?;
         let show_from = Arc::new(AtomicU64::new(0));
-        drop_pictures_not_to_show(&video_bin, show_from.clone())
+        drop_pictures_not_to_show(&video_bin, show_from.clone(), running.clock.clone())
             .map_err(|e| ctx("watching the decoder", &e))?;
         let picture_ms = Arc::new(AtomicU64::new(0));
         {
