@@ -112,6 +112,21 @@ pub const SLATE_SOURCE_PX: u32 = 16;
 /// Extra time the mixers wait for a late input in live mode: covers decoding and jitter.
 pub const MIXER_LATENCY_MS: u64 = 150;
 
+/// Samples per buffer of the program's live silence (10 ms at 48 kHz). A live source hands
+/// a buffer over when its last sample is due, so the block size is how late the mixer can
+/// emit audio; the AAC frame (1024 samples) is then complete 10 ms after its last sample
+/// rather than 21 ms, and the destinations' FLV muxers, which interleave by timestamp, hold
+/// video for audio that much less.
+pub const SILENCE_BLOCK_SAMPLES: u32 = 480;
+
+/// How far a camera's audio may drift from its timestamps before the mixer realigns it.
+/// A camera's sound arrives at the rate of the camera's own clock. The mixer places samples
+/// by counting them while they stay within this threshold of their timestamps (which follow
+/// the arrivals), so a camera clock a few hundred ppm slow used to fall up to 40 ms (the
+/// default) behind, with the program's audio, and every muxer's video, waiting for it. 10 ms
+/// keeps that wait small; each realignment is a gap or an overlap of about 10 ms.
+pub const AUDIO_ALIGNMENT_MS: u64 = 10;
+
 /// The program pipeline without its camera inputs.
 ///
 /// Video: a live slate (a plain navy picture) is compositor layer 0 and never stops, so the
@@ -134,14 +149,15 @@ pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> Stri
            ! videoconvert ! {enc} \
            ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,alignment=au \
            ! appsink name=vout sync=false max-buffers=120 drop=true \
-         audiotestsrc name=silence is-live=true wave=silence samplesperbuffer=1024 \
+         audiotestsrc name=silence is-live=true wave=silence samplesperbuffer={SILENCE_BLOCK_SAMPLES} \
            ! {RAW_AUDIO_CAPS} ! amix.sink_0 \
-         audiomixer name=amix latency={lat} ! {RAW_AUDIO_CAPS} ! audioconvert \
+         audiomixer name=amix latency={lat} alignment-threshold={align} discont-wait=0 ! {RAW_AUDIO_CAPS} ! audioconvert \
            ! {aac} bitrate={abps} ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw \
            ! appsink name=aout sync=false max-buffers=240 drop=true",
         w = p.width,
         h = p.height,
         fps = p.fps,
+        align = AUDIO_ALIGNMENT_MS * 1_000_000,
     )
 }
 
@@ -265,6 +281,24 @@ mod tests {
         assert!(d.contains("h264parse config-interval=-1"), "{d}");
         assert!(d.contains("width=1280,height=720,framerate=30/1"), "{d}");
         assert!(d.contains("voaacenc bitrate=128000"), "{d}");
+    }
+
+    #[test]
+    fn program_audio_is_realigned_within_ten_ms() {
+        let d = program(
+            &OutputProfile::default(),
+            &EncoderPlan::X264 {
+                preset: "ultrafast".into(),
+            },
+            "voaacenc",
+        );
+        // A camera whose audio clock runs slow must not hold the mix (and every muxer's
+        // video) back by up to the mixer's 40 ms default before it is realigned.
+        assert!(
+            d.contains("alignment-threshold=10000000 discont-wait=0"),
+            "{d}"
+        );
+        assert!(d.contains("samplesperbuffer=480"), "{d}");
     }
 
     #[test]
