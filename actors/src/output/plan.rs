@@ -268,15 +268,20 @@ mod tests {
         );
     }
 
-    #[test]
-    fn program_keeps_slate_and_silence_as_first_inputs() {
-        let d = program(
+    /// The program description for the default profile with x264 and voaacenc.
+    fn default_program() -> String {
+        program(
             &OutputProfile::default(),
             &EncoderPlan::X264 {
                 preset: "ultrafast".into(),
             },
             "voaacenc",
-        );
+        )
+    }
+
+    #[test]
+    fn program_keeps_slate_and_silence_as_first_inputs() {
+        let d = default_program();
         assert!(d.contains("mix.sink_0") && d.contains("amix.sink_0"), "{d}");
         assert!(d.contains("h264parse config-interval=-1"), "{d}");
         assert!(d.contains("width=1280,height=720,framerate=30/1"), "{d}");
@@ -285,13 +290,7 @@ mod tests {
 
     #[test]
     fn program_audio_is_realigned_within_ten_ms() {
-        let d = program(
-            &OutputProfile::default(),
-            &EncoderPlan::X264 {
-                preset: "ultrafast".into(),
-            },
-            "voaacenc",
-        );
+        let d = default_program();
         // A camera whose audio clock runs slow must not hold the mix (and every muxer's
         // video) back by up to the mixer's 40 ms default before it is realigned.
         assert!(
