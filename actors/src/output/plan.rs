@@ -112,12 +112,12 @@ pub const SLATE_SOURCE_PX: u32 = 16;
 /// Extra time the mixers wait for a late input in live mode: covers decoding and jitter.
 pub const MIXER_LATENCY_MS: u64 = 150;
 
-/// Samples per buffer of the program's live silence (10 ms at 48 kHz). A live source hands
-/// a buffer over when its last sample is due, so the block size is how late the mixer can
-/// emit audio; the AAC frame (1024 samples) is then complete 10 ms after its last sample
-/// rather than 21 ms, and the destinations' FLV muxers, which interleave by timestamp, hold
-/// video for audio that much less.
-pub const SILENCE_BLOCK_SAMPLES: u32 = 480;
+/// Samples per block of the program's audio: the live silence and the mixer's output come
+/// in blocks of one AAC frame (1024 samples, 21.3 ms at 48 kHz). The encoder cannot emit a
+/// frame before its last sample anyway, so smaller blocks only add wake-ups: the mixer's
+/// default 10 ms blocks woke every audio thread twice as often, and a frame waited for the
+/// block holding its last sample (up to 30 ms instead of 21.3 ms).
+pub const SILENCE_BLOCK_SAMPLES: u32 = 1024;
 
 /// How far a camera's audio may drift from its timestamps before the mixer realigns it.
 /// A camera's sound arrives at the rate of the camera's own clock. The mixer places samples
@@ -132,9 +132,16 @@ pub const AUDIO_ALIGNMENT_MS: u64 = 10;
 /// Video: a live slate (a plain navy picture) is compositor layer 0 and never stops, so the
 /// compositor produces frames at the profile's rate whatever the cameras do; cameras are
 /// added as higher layers (alpha 0 when off air). The slate's text and clock are drawn by
-/// the overlay element only while the slate shows, so they cost nothing on air. Audio: live silence is mixer input 0, so
-/// the AAC track never has a hole. Both encoded streams end in appsinks (`vout`, `aout`)
-/// from which each destination's own small pipeline is fed.
+/// the overlay element only while the slate shows, so they cost nothing on air. Audio: live
+/// silence is mixer input 0, so the AAC track never has a hole. Both encoded streams end in
+/// appsinks (`vout`, `aout`) from which each destination's own small pipeline is fed.
+///
+/// Few threads: every thread hop is a wake-up per buffer, and a profile of the program
+/// showed the kernel's task switching at 10 % of its CPU (2,200 switches per second). So
+/// the slate source and the encoder run in their neighbours' threads (no queues: the
+/// compositor takes the slate's picture when it composes, and x264 encodes in the
+/// compositor's thread, well within a frame interval), and the compositor blends in its own
+/// thread (a full-frame camera is one copy; its worker threads woke four times per frame).
 pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> String {
     let raw = raw_video_caps(p);
     let lat = MIXER_LATENCY_MS * 1_000_000;
@@ -143,15 +150,16 @@ pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> Stri
     format!(
         "videotestsrc name=slate_src is-live=true pattern=solid-color foreground-color={SLATE_ARGB} \
            ! video/x-raw,format=I420,width={SLATE_SOURCE_PX},height={SLATE_SOURCE_PX},framerate={fps}/1 \
-           ! queue max-size-buffers=3 ! mix.sink_0 \
-         compositor name=mix background=black latency={lat} sink_0::width={w} sink_0::height={h} \
-           ! {raw} ! overlaycomposition name=overlays ! queue max-size-buffers=3 \
+           ! mix.sink_0 \
+         compositor name=mix background=black latency={lat} max-threads=1 sink_0::width={w} sink_0::height={h} \
+           ! {raw} ! overlaycomposition name=overlays \
            ! videoconvert ! {enc} \
            ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,alignment=au \
            ! appsink name=vout sync=false max-buffers=120 drop=true \
          audiotestsrc name=silence is-live=true wave=silence samplesperbuffer={SILENCE_BLOCK_SAMPLES} \
            ! {RAW_AUDIO_CAPS} ! amix.sink_0 \
-         audiomixer name=amix latency={lat} alignment-threshold={align} discont-wait=0 ! {RAW_AUDIO_CAPS} ! audioconvert \
+         audiomixer name=amix latency={lat} alignment-threshold={align} discont-wait=0 \
+           output-buffer-duration-fraction={SILENCE_BLOCK_SAMPLES}/48000 ! {RAW_AUDIO_CAPS} ! audioconvert \
            ! {aac} bitrate={abps} ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw \
            ! appsink name=aout sync=false max-buffers=240 drop=true",
         w = p.width,
@@ -297,7 +305,11 @@ mod tests {
             d.contains("alignment-threshold=10000000 discont-wait=0"),
             "{d}"
         );
-        assert!(d.contains("samplesperbuffer=480"), "{d}");
+        assert!(
+            d.contains("samplesperbuffer=1024")
+                && d.contains("output-buffer-duration-fraction=1024/48000"),
+            "audio in AAC-frame blocks: {d}"
+        );
     }
 
     #[test]
