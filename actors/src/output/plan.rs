@@ -5,6 +5,7 @@
 //! sets them as properties, so they cannot leak through a parse error or a debug dump, and
 //! need no quoting.
 
+use super::silence::{SAMPLE_RATE, SAMPLES_PER_FRAME};
 use super::spec::OutputProfile;
 
 /// The H.264 encoder a program runs with.
@@ -112,13 +113,6 @@ pub const SLATE_SOURCE_PX: u32 = 16;
 /// Extra time the mixers wait for a late input in live mode: covers decoding and jitter.
 pub const MIXER_LATENCY_MS: u64 = 150;
 
-/// Samples per block of the program's audio: the live silence and the mixer's output come
-/// in blocks of one AAC frame (1024 samples, 21.3 ms at 48 kHz). The encoder cannot emit a
-/// frame before its last sample anyway, so smaller blocks only add wake-ups: the mixer's
-/// default 10 ms blocks woke every audio thread twice as often, and a frame waited for the
-/// block holding its last sample (up to 30 ms instead of 21.3 ms).
-pub const SILENCE_BLOCK_SAMPLES: u32 = 1024;
-
 /// How far a camera's audio may drift from its timestamps before the mixer realigns it.
 /// A camera's sound arrives at the rate of the camera's own clock. The mixer places samples
 /// by counting them while they stay within this threshold of their timestamps (which follow
@@ -133,8 +127,11 @@ pub const AUDIO_ALIGNMENT_MS: u64 = 10;
 /// compositor produces frames at the profile's rate whatever the cameras do; cameras are
 /// added as higher layers (alpha 0 when off air). The slate's text and clock are drawn by
 /// the overlay element only while the slate shows, so they cost nothing on air. Audio: live
-/// silence is mixer input 0, so the AAC track never has a hole. Both encoded streams end in
-/// appsinks (`vout`, `aout`) from which each destination's own small pipeline is fed.
+/// silence is mixer input 0, so the AAC track never has a hole. The silence and the mixer's
+/// output come in blocks of one AAC frame: the encoder cannot emit a frame before its last
+/// sample anyway, and the mixer's default 10 ms blocks woke every audio thread twice as often
+/// (and left a frame waiting for the block holding its last sample). Both encoded streams end
+/// in appsinks (`vout`, `aout`) from which each destination's own small pipeline is fed.
 ///
 /// Few threads: every thread hop is a wake-up per buffer, and a profile of the program
 /// showed the kernel's task switching at 10 % of its CPU (2,200 switches per second). So
@@ -156,10 +153,10 @@ pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> Stri
            ! videoconvert ! {enc} \
            ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,alignment=au \
            ! appsink name=vout sync=false max-buffers=120 drop=true \
-         audiotestsrc name=silence is-live=true wave=silence samplesperbuffer={SILENCE_BLOCK_SAMPLES} \
+         audiotestsrc name=silence is-live=true wave=silence samplesperbuffer={SAMPLES_PER_FRAME} \
            ! {RAW_AUDIO_CAPS} ! amix.sink_0 \
          audiomixer name=amix latency={lat} alignment-threshold={align} discont-wait=0 \
-           output-buffer-duration-fraction={SILENCE_BLOCK_SAMPLES}/48000 ! {RAW_AUDIO_CAPS} ! audioconvert \
+           output-buffer-duration-fraction={SAMPLES_PER_FRAME}/{SAMPLE_RATE} ! {RAW_AUDIO_CAPS} ! audioconvert \
            ! {aac} bitrate={abps} ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw \
            ! appsink name=aout sync=false max-buffers=240 drop=true",
         w = p.width,
