@@ -457,6 +457,85 @@ async fn relay_copies_the_camera_bit_exact_and_comes_back_after_a_restart() {
 }
 
 #[actix_web::test]
+async fn relay_of_a_camera_without_audio_carries_silence_and_records() {
+    let cam = vistterstream_sim::SimCamera::start(vistterstream_sim::SimCameraConfig {
+        label: "Q".into(),
+        credentials: Some(("u".into(), "p".into())),
+        audio: false,
+        ..Default::default()
+    })
+    .expect("simulated camera");
+    let app = Appliance::start().await;
+    let token = app.admin_token().await;
+    let cam_id = app.add_streaming_camera(&token, &cam, "Q").await;
+    let ingest = Nginx::start();
+    let d = add_destination(&app, &token, "quiet", &ingest.server_url(), "quiet-key").await;
+    let r = app
+        .post(
+            &token,
+            "/api/v1/outputs",
+            json!({
+                "name": "Quiet relay", "mode": "relay", "camera_id": cam_id, "destination_ids": [d],
+                "recording": {"enabled": true, "segment_seconds": 60}
+            }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let out = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    app.post(&token, &format!("/api/v1/outputs/{out}/start"), json!({}))
+        .await;
+    wait_output(&app, &token, out, Duration::from_secs(30), "live", |v| {
+        destination_state(v, d) == "live"
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(
+        app.post(&token, &format!("/api/v1/outputs/{out}/stop"), json!({}))
+            .await
+            .status(),
+        200
+    );
+
+    // At the ingest: the camera's own H.264 and a continuous silent AAC track.
+    let files = ingest.recordings("quiet-key");
+    assert_eq!(files.len(), 1, "{files:?}");
+    let flv = &files[0];
+    let s = ingest::probe(flv);
+    assert_eq!((s.width, s.height), (640, 360), "{s:?}");
+    assert_eq!(s.audio_codec.as_deref(), Some("aac"), "{s:?}");
+    let camera_sps = ingest::camera_sps(&cam.url().replacen("rtsp://", "rtsp://u:p@", 1));
+    assert_eq!(ingest::flv_sps(flv), camera_sps, "relay must not re-encode");
+    let packets = ingest::video_packets(flv);
+    let duration = packets.last().map(|p| p.t).unwrap_or(0.0);
+    assert!(duration > 4.0, "only {duration} s received");
+    assert!(
+        ingest::audio_packets(flv) as f64 > duration * 40.0,
+        "silence (46.9 AAC frames/s) must flow all along"
+    );
+    let (gap, at) = ingest::max_gap(&packets);
+    assert!(gap <= 2.0 / 25.0 + 0.002, "timestamp gap {gap} s at {at} s");
+
+    // The recorder got the same streams, repackaged into a playable MP4.
+    let list = app.get_json(&token, "/api/v1/recordings").await;
+    let name = list[0]["name"].as_str().expect("a recording").to_string();
+    let r = app.get(&token, &format!("/api/v1/recordings/{name}")).await;
+    assert_eq!(r.status(), 200);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("relay.mp4");
+    std::fs::write(&file, r.bytes().await.unwrap()).unwrap();
+    let s = ingest::probe(&file);
+    assert_eq!(
+        (s.video_codec.as_str(), s.width, s.height),
+        ("h264", 640, 360),
+        "{s:?}"
+    );
+    assert_eq!(s.audio_codec.as_deref(), Some("aac"), "{s:?}");
+    let packets = ingest::video_packets(&file);
+    let span = packets.last().map(|p| p.t).unwrap_or(0.0) - packets[0].t;
+    assert!(span > 4.0, "recorded only {span} s");
+}
+
+#[actix_web::test]
 async fn rtmps_verifies_the_ingest_certificate() {
     let cam = sim("T", "u", "p");
     let ingest = Nginx::start();

@@ -1,7 +1,8 @@
 //! Fan-out of a program's encoded streams to its destinations and its recorder.
 //!
-//! The program pipeline ends in two appsinks (H.264, AAC). Every sample is handed to each
-//! attached [`Tap`] (a destination's or the recorder's own small pipeline) by reference, no
+//! A program pipeline ends in two appsinks (H.264, AAC); a relay's feeder delivers the
+//! camera's own access units here directly (no pipeline in between). Every sample is handed
+//! to each attached [`Tap`] (a destination's or the recorder's own small pipeline) by reference, no
 //! copy. A tap never slows the program: one that queues more than its limit loses frames
 //! up to the next keyframe (counted as dropped), so what it sends next is decodable. A tap
 //! starts at a keyframe, with the audio from that moment on.
@@ -97,35 +98,45 @@ impl Fanout {
         self.keyframe_wanted.swap(false, Ordering::Relaxed)
     }
 
-    fn taps(&self) -> Vec<Arc<Tap>> {
-        self.taps.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    /// Run `f` on every tap, under the lock: pushing into an appsrc never blocks (they are
+    /// unbounded; a tap's own level check bounds them), and attach/detach are rare.
+    fn for_each_tap(&self, f: impl Fn(&Tap)) {
+        for tap in self.taps.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            f(tap);
+        }
     }
 
-    pub fn push_video(&self, sample: &gst::Sample) {
+    /// A sample from the program's video appsink (timestamps in its own segment).
+    fn push_video(&self, sample: &gst::Sample) {
+        if let Some(restamped) = to_running_time(sample) {
+            self.deliver_video(&restamped);
+        }
+    }
+
+    /// A sample from the program's audio appsink (timestamps in its own segment).
+    fn push_audio(&self, sample: &gst::Sample) {
+        if let Some(restamped) = to_running_time(sample) {
+            self.deliver_audio(&restamped);
+        }
+    }
+
+    /// Hand one H.264 access unit, stamped in the program's running time, to every tap.
+    pub fn deliver_video(&self, sample: &gst::Sample) {
         let Some(buffer) = sample.buffer() else {
             return;
         };
-        let Some(restamped) = to_running_time(sample) else {
-            return;
-        };
-        let sample = &restamped;
         self.video_frames.fetch_add(1, Ordering::Relaxed);
         self.video_bytes
             .fetch_add(buffer.size() as u64, Ordering::Relaxed);
         let keyframe = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
-        for tap in self.taps() {
+        self.for_each_tap(|tap| {
             tap.push_video(sample, keyframe);
-        }
+        });
     }
 
-    pub fn push_audio(&self, sample: &gst::Sample) {
-        let Some(restamped) = to_running_time(sample) else {
-            return;
-        };
-        let sample = &restamped;
-        for tap in self.taps() {
-            tap.push_audio(sample);
-        }
+    /// Hand one AAC frame, stamped in the program's running time, to every tap.
+    pub fn deliver_audio(&self, sample: &gst::Sample) {
+        self.for_each_tap(|tap| tap.push_audio(sample));
     }
 
     /// Wire the program's appsinks to this fan-out. Callbacks hold only a weak reference, so

@@ -14,6 +14,7 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use tokio::sync::watch;
 
+use super::fanout::Fanout;
 use super::timing::{TimestampMapper, nanos};
 use crate::camera::{Frame, MediaKind, VideoCodec};
 use crate::supervisor::CameraRegistry;
@@ -43,28 +44,50 @@ impl RunningClock {
     }
 }
 
-/// Where a feeder puts a camera's audio.
-pub enum AudioSink {
-    /// Drop it (the output makes its own audio).
-    None,
-    /// Push the camera's AAC (ADTS) here.
-    Aac(gst_app::AppSrc),
+/// Where a feeder puts a camera's H.264 (byte-stream access units) or AAC (ADTS frames).
+pub enum Target {
+    /// A program input's appsrc (decoded there).
+    AppSrc(gst_app::AppSrc),
+    /// A relay: straight to the destinations and the recorder, which repackage it (FLV,
+    /// MP4) without any pipeline in between: a relayed frame crosses no extra thread.
+    Fanout(Arc<Fanout>),
 }
 
-/// Called with the first video frame of every subscription.
-pub type FirstFrameHook = Box<dyn FnMut(&Frame) + Send>;
+impl Target {
+    fn push(&self, buffer: gst::Buffer, caps: &gst::Caps, kind: MediaKind) {
+        match self {
+            // Never blocks: the appsrc is leaky; a full queue means the pipeline is behind
+            // and the oldest frames go.
+            Target::AppSrc(src) => {
+                let _ = src.push_buffer(buffer);
+            }
+            Target::Fanout(fanout) => {
+                let sample = gst::Sample::builder().buffer(&buffer).caps(caps).build();
+                match kind {
+                    MediaKind::Video => fanout.deliver_video(&sample),
+                    MediaKind::Audio => fanout.deliver_audio(&sample),
+                }
+            }
+        }
+    }
+}
+
+/// Called with the first video frame of every subscription; says whether the camera's
+/// audio is to be passed on (a relay decides once which audio its stream carries).
+pub type FirstFrameHook = Box<dyn FnMut(&Frame) -> bool + Send>;
 
 pub struct Feeder {
     pub camera_id: i64,
     pub registry: CameraRegistry,
     pub clock: RunningClock,
-    /// Where the camera's H.264 goes (`None`: this feeder carries audio only).
-    pub video: Option<gst_app::AppSrc>,
-    pub audio: AudioSink,
+    /// Where the camera's H.264 goes.
+    pub video: Target,
+    /// Where the camera's AAC goes (`None`: the output makes its own audio).
+    pub audio: Option<Target>,
     /// Frames this input lost because it fell behind the camera.
     pub skipped: Arc<AtomicU64>,
-    /// Called once with the first video frame of every subscription (relay decides its
-    /// audio from the stream parameters).
+    /// Called with the first video frame of every subscription (a relay decides its audio
+    /// from the stream parameters). Without a hook the camera's audio always passes.
     pub on_first_frame: Option<FirstFrameHook>,
     /// Program inputs: set to the running time (ns) of every subscription. Pictures stamped
     /// earlier (the GOP the camera actor hands over) are decoded but dropped after the
@@ -72,11 +95,35 @@ pub struct Feeder {
     /// and drops late ones). `None` for a relay: timestamps keep the camera clock and the
     /// cached GOP goes out, so the destination starts on a keyframe.
     pub show_from: Option<Arc<AtomicU64>>,
+    /// Hold frames this long and hand them over together (zero: each at once). A relay's
+    /// destinations wake a few threads per delivery (appsrc, flvmux, the RTMP connection);
+    /// delivering a tenth of a second at a time instead of every frame saves most of those
+    /// wake-ups, which are most of a relay's CPU, for a delay no viewer notices.
+    pub batch: Duration,
+}
+
+/// Frames held back by a batching feeder, in arrival order.
+#[derive(Default)]
+struct Held {
+    frames: Vec<(MediaKind, gst::Buffer)>,
+    /// When the oldest held frame is due.
+    due: Option<tokio::time::Instant>,
 }
 
 impl Feeder {
     pub async fn run(mut self, mut stop: watch::Receiver<bool>) {
         let mut warned_codec = false;
+        let video_caps = gst::Caps::builder("video/x-h264")
+            .field("stream-format", "byte-stream")
+            .field("alignment", "au")
+            .build();
+        let audio_caps = gst::Caps::builder("audio/mpeg")
+            .field("mpegversion", 4i32)
+            .field("stream-format", "adts")
+            .build();
+        // Audio passes once the first picture has shown what the camera sends.
+        let mut pass_audio = self.on_first_frame.is_none();
+        let mut held = Held::default();
         while !*stop.borrow() {
             let Some(feed) = self.registry.get(self.camera_id) else {
                 tokio::select! {
@@ -115,12 +162,18 @@ impl Feeder {
             loop {
                 let frame = tokio::select! {
                     f = sub.recv() => f,
+                    _ = tokio::time::sleep_until(held.due.unwrap_or_else(tokio::time::Instant::now)),
+                        if held.due.is_some() => {
+                        self.release(&mut held, &video_caps, &audio_caps);
+                        continue;
+                    }
                     _ = stop.changed() => {
                         if *stop.borrow() { return; }
                         continue;
                     }
                 };
                 let Some(frame) = frame else {
+                    self.release(&mut held, &video_caps, &audio_caps);
                     break; // camera disabled or deleted: wait for it to come back
                 };
                 match frame.kind {
@@ -139,24 +192,22 @@ impl Feeder {
                         if first {
                             first = false;
                             if let Some(cb) = self.on_first_frame.as_mut() {
-                                cb(&frame);
+                                pass_audio = cb(&frame);
                             }
                         }
-                        if let Some(video) = &self.video {
-                            let m = video_map.map(
-                                frame.session,
-                                frame.pts,
-                                received(&self.clock, &frame),
-                            );
-                            let ts = u64::try_from(m.running).unwrap_or_else(|_| {
-                                before_start += 1_000;
-                                before_start
-                            });
-                            push(video, &frame, ts, m.discont);
+                        let m =
+                            video_map.map(frame.session, frame.pts, received(&self.clock, &frame));
+                        let ts = u64::try_from(m.running).unwrap_or_else(|_| {
+                            before_start += 1_000;
+                            before_start
+                        });
+                        let buffer = stamped(&frame, ts, m.discont);
+                        if let Some(buffer) = self.hold(&mut held, MediaKind::Video, buffer) {
+                            self.video.push(buffer, &video_caps, MediaKind::Video);
                         }
                     }
                     MediaKind::Audio => {
-                        if let AudioSink::Aac(src) = &self.audio
+                        if let Some(target) = self.audio.as_ref().filter(|_| pass_audio)
                             && frame
                                 .params
                                 .audio
@@ -170,7 +221,11 @@ impl Feeder {
                             );
                             // Sound from before the pipeline started has no place in it.
                             if let Ok(ts) = u64::try_from(m.running) {
-                                push(src, &frame, ts, m.discont);
+                                let buffer = stamped(&frame, ts, m.discont);
+                                if let Some(buffer) = self.hold(&mut held, MediaKind::Audio, buffer)
+                                {
+                                    target.push(buffer, &audio_caps, MediaKind::Audio);
+                                }
                             }
                         }
                     }
@@ -182,8 +237,37 @@ impl Feeder {
     }
 }
 
-/// `timestamp_ns`: running time of the frame in the program pipeline.
-fn push(src: &gst_app::AppSrc, frame: &Frame, timestamp_ns: u64, discont: bool) {
+impl Feeder {
+    /// Keep `buffer` for the next batch; hands it back when this feeder does not batch.
+    fn hold(&self, held: &mut Held, kind: MediaKind, buffer: gst::Buffer) -> Option<gst::Buffer> {
+        if self.batch.is_zero() {
+            return Some(buffer);
+        }
+        held.frames.push((kind, buffer));
+        held.due
+            .get_or_insert_with(|| tokio::time::Instant::now() + self.batch);
+        None
+    }
+
+    /// Hand over every held frame, in order.
+    fn release(&self, held: &mut Held, video_caps: &gst::Caps, audio_caps: &gst::Caps) {
+        held.due = None;
+        for (kind, buffer) in held.frames.drain(..) {
+            match kind {
+                MediaKind::Video => self.video.push(buffer, video_caps, kind),
+                MediaKind::Audio => {
+                    if let Some(audio) = &self.audio {
+                        audio.push(buffer, audio_caps, kind);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The frame as a buffer (its data shared, not copied); `timestamp_ns`: its running time in
+/// the output.
+fn stamped(frame: &Frame, timestamp_ns: u64, discont: bool) -> gst::Buffer {
     let mut buffer = gst::Buffer::from_slice(frame.data.clone());
     if let Some(b) = buffer.get_mut() {
         let ts = gst::ClockTime::from_nseconds(timestamp_ns);
@@ -198,7 +282,5 @@ fn push(src: &gst_app::AppSrc, frame: &Frame, timestamp_ns: u64, discont: bool) 
         }
         b.set_flags(flags);
     }
-    // Never blocks: the appsrc is leaky; a full queue means the pipeline is behind and the
-    // oldest frames go.
-    let _ = src.push_buffer(buffer);
+    buffer
 }

@@ -50,7 +50,7 @@ pub use supervisor::{
 };
 
 use fanout::Fanout;
-use input::{AudioSink, Feeder, RunningClock};
+use input::{Feeder, RunningClock, Target};
 use plan::EncoderPlan;
 use publish::{ProgramClock, Publisher, teardown};
 use silence::SilentAac;
@@ -185,6 +185,9 @@ static NEXT_INPUT: AtomicU64 = AtomicU64::new(0);
 
 /// No encoded frame for this long while running: the pipeline is stuck; restart it.
 const WATCHDOG: Duration = Duration::from_secs(8);
+/// A relay's feeder hands frames to the destinations this many at a time (see
+/// `Feeder::batch`): three pictures at 30 fps.
+const RELAY_BATCH: Duration = Duration::from_millis(100);
 /// How often the program re-decides what is on screen.
 const LAYER_TICK: Duration = Duration::from_millis(40);
 
@@ -290,27 +293,29 @@ impl OutputActor {
     }
 
     fn build(&mut self, prepared: Prepared2, ctx: &mut Context<Self>) -> Result<(), String> {
-        let description = match (&self.spec.mode, &prepared.encoder) {
+        let fanout = Arc::new(Fanout::default());
+        let pipeline = match (&self.spec.mode, &prepared.encoder) {
             (OutputMode::Program, Some(enc)) => {
                 let aac = plan::aac_encoder(|f| gst::ElementFactory::find(f).is_some());
-                plan::program(&self.spec.profile, enc, aac)
+                let pipeline = gst::parse::launch(&plan::program(&self.spec.profile, enc, aac))
+                    .map_err(|e| format!("building the program pipeline: {e}"))?
+                    .downcast::<gst::Pipeline>()
+                    .map_err(|_| "the program description is not a pipeline".to_string())?;
+                let appsink = |name: &str| {
+                    pipeline
+                        .by_name(name)
+                        .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
+                        .ok_or_else(|| format!("pipeline without {name}"))
+                };
+                fanout.connect(&appsink("vout")?, &appsink("aout")?);
+                pipeline
             }
             (OutputMode::Program, None) => return Err("no encoder selected".into()),
-            (OutputMode::Relay, _) => plan::relay(),
+            // A relay's feeder delivers the camera's frames to the fan-out itself; its
+            // pipeline stays empty and only keeps the output's clock and base time.
+            (OutputMode::Relay, _) => gst::Pipeline::new(),
         };
-        let pipeline = gst::parse::launch(&description)
-            .map_err(|e| format!("building the {} pipeline: {e}", self.spec.mode.as_str()))?
-            .downcast::<gst::Pipeline>()
-            .map_err(|_| "not a pipeline".to_string())?;
         pipeline.set_property("name", format!("output-{}", self.spec.id));
-        let appsink = |name: &str| {
-            pipeline
-                .by_name(name)
-                .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
-                .ok_or_else(|| format!("pipeline without {name}"))
-        };
-        let fanout = Arc::new(Fanout::default());
-        fanout.connect(&appsink("vout")?, &appsink("aout")?);
         pipeline.use_clock(Some(&gst::SystemClock::obtain()));
         pipeline
             .set_state(gst::State::Playing)
@@ -410,9 +415,7 @@ impl OutputActor {
                     }
                 });
             }
-            OutputMode::Relay => {
-                self.start_relay_feeder(&pipeline, clock, skipped, prepared.silence)?
-            }
+            OutputMode::Relay => {}
         }
         for target in self.spec.destinations.clone() {
             self.start_publisher(target);
@@ -421,7 +424,7 @@ impl OutputActor {
             let recorder = record::Recorder {
                 output_id: self.spec.id,
                 spec: rec,
-                fanout,
+                fanout: fanout.clone(),
                 clock: ProgramClock {
                     clock: clock_of(&self.running),
                     base_time,
@@ -429,6 +432,11 @@ impl OutputActor {
             };
             let stop = self.stop_tx.subscribe();
             self.spawn(recorder.run(stop));
+        }
+        // A relay's feeder starts after the destinations have attached to the fan-out, so
+        // the camera's cached GOP reaches them and they start on its keyframe at once.
+        if self.spec.mode == OutputMode::Relay {
+            self.start_relay_feeder(fanout, clock, skipped, prepared.silence)?;
         }
         let encoder_name = prepared.encoder.as_ref().map(|e| e.name().to_string());
         self.status.update(|s| {
@@ -444,7 +452,7 @@ impl OutputActor {
 
     fn start_relay_feeder(
         &mut self,
-        pipeline: &gst::Pipeline,
+        fanout: Arc<Fanout>,
         clock: RunningClock,
         skipped: Arc<AtomicU64>,
         silence: Option<SilentAac>,
@@ -452,76 +460,49 @@ impl OutputActor {
         let Some(camera_id) = self.spec.camera_id else {
             return Err("a relay output needs a camera".into());
         };
-        let appsrc = |name: &str| {
-            pipeline
-                .by_name(name)
-                .and_then(|e| e.downcast::<gst_app::AppSrc>().ok())
-                .ok_or_else(|| format!("relay pipeline without {name}"))
-        };
-        let vsrc = appsrc("vsrc")?;
-        let asrc = appsrc("asrc")?;
         // The camera's own AAC is copied when it has one; otherwise silence. Decided on the
         // first frame (the stream parameters travel with it) and kept for this run: the
         // audio format of an FLV stream cannot change mid-stream.
-        let decided = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (audio_tx, mut audio_rx) = watch::channel::<Option<bool>>(None);
-        let on_first = {
-            let decided = decided.clone();
-            Box::new(move |frame: &crate::camera::Frame| {
-                if !decided.swap(true, Ordering::Relaxed) {
-                    let has_aac = frame
-                        .params
-                        .audio
-                        .as_ref()
-                        .is_some_and(|a| a.codec == "aac");
-                    let _ = audio_tx.send(Some(has_aac));
-                }
-            }) as input::FirstFrameHook
-        };
-        let feeder_audio_src = asrc.clone();
-        let stop = self.stop_tx.subscribe();
-        // The feeder pushes camera audio only once the decision says so.
+        let (decision_tx, mut decision_rx) = watch::channel::<Option<bool>>(None);
+        let on_first = Box::new(move |frame: &crate::camera::Frame| {
+            if decision_tx.borrow().is_none() {
+                let has_aac = frame
+                    .params
+                    .audio
+                    .as_ref()
+                    .is_some_and(|a| a.codec == "aac");
+                let _ = decision_tx.send(Some(has_aac));
+            }
+            decision_tx.borrow().unwrap_or(false)
+        }) as input::FirstFrameHook;
         let feeder = Feeder {
             camera_id,
             registry: self.cameras.clone(),
             clock: clock.clone(),
-            video: Some(vsrc),
-            audio: AudioSink::None,
+            video: Target::Fanout(fanout.clone()),
+            audio: Some(Target::Fanout(fanout.clone())),
             skipped,
             on_first_frame: Some(on_first),
             show_from: None,
+            batch: RELAY_BATCH,
         };
-        let cameras = self.cameras.clone();
-        let mut stop2 = self.stop_tx.subscribe();
-        let clock2 = clock.clone();
+        let mut stop = self.stop_tx.subscribe();
         self.spawn(async move {
-            // Wait for the decision, then either run silence or let camera audio through.
-            let choice = loop {
-                if let Some(c) = *audio_rx.borrow() {
+            // Silence, once the first frame has shown the camera has no AAC.
+            let copies_camera_audio = loop {
+                if let Some(c) = *decision_rx.borrow() {
                     break c;
                 }
                 tokio::select! {
-                    r = audio_rx.changed() => if r.is_err() { return; },
-                    _ = stop2.changed() => if *stop2.borrow() { return; },
+                    r = decision_rx.changed() => if r.is_err() { return; },
+                    _ = stop.changed() => if *stop.borrow() { return; },
                 }
             };
-            if choice {
-                let audio_feeder = Feeder {
-                    camera_id,
-                    registry: cameras,
-                    clock: clock2,
-                    video: None,
-                    audio: AudioSink::Aac(feeder_audio_src),
-                    skipped: Arc::new(AtomicU64::new(0)),
-                    on_first_frame: None,
-                    show_from: None,
-                };
-                audio_feeder.run(stop2).await;
-            } else if let Some(silence) = silence {
-                silence.run(feeder_audio_src, clock2, stop2).await;
+            if !copies_camera_audio && let Some(silence) = silence {
+                silence.run(fanout, clock, RELAY_BATCH, stop).await;
             }
         });
-        self.spawn(feeder.run(stop));
+        self.spawn(feeder.run(self.stop_tx.subscribe()));
         Ok(())
     }
 
@@ -606,11 +587,13 @@ impl OutputActor {
             camera_id,
             registry: self.cameras.clone(),
             clock: running.clock.clone(),
-            video: Some(appsrc(&video_bin)?),
-            audio: AudioSink::Aac(appsrc(&audio_bin)?),
+            video: Target::AppSrc(appsrc(&video_bin)?),
+            audio: Some(Target::AppSrc(appsrc(&audio_bin)?)),
             skipped: running.skipped.clone(),
             on_first_frame: None,
             show_from: Some(show_from),
+            // A program input is on the cut-latency path: every frame at once.
+            batch: Duration::ZERO,
         };
         program.inputs.insert(
             camera_id,
@@ -764,6 +747,7 @@ impl OutputActor {
                 base_time: running.clock.base_time,
             },
             status: self.status.clone(),
+            repackage: self.spec.mode == OutputMode::Relay,
         };
         running.publishers.insert(target.id, (target, stop));
         let mut all_stop = self.stop_tx.subscribe();

@@ -193,31 +193,30 @@ pub fn program_camera_audio() -> String {
     )
 }
 
-/// A relay: the camera's H.264 repackaged (no decoding) and its AAC, or a pre-encoded
-/// silent AAC, both into appsinks like a program's.
-pub fn relay() -> String {
-    "appsrc name=vsrc is-live=true format=time min-latency=0 max-bytes=8388608 \
-       leaky-type=downstream caps=video/x-h264,stream-format=byte-stream,alignment=au \
-     ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,alignment=au \
-     ! appsink name=vout sync=false max-buffers=240 drop=true \
-     appsrc name=asrc is-live=true format=time min-latency=0 max-bytes=1048576 \
-       leaky-type=downstream \
-     ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw \
-     ! appsink name=aout sync=false max-buffers=480 drop=true"
-        .to_string()
-}
-
 /// One destination: the encoded streams in, FLV over RTMP(S) out. The location is set as a
 /// property by the publisher (it holds the stream key).
 ///
+/// A program's streams arrive ready for FLV (AVC with codec data, raw AAC). A relay's are
+/// the camera's own access units (`repackage`): parsed here into the same form, with SPS
+/// and PPS before every keyframe so a player joining mid-stream can decode at once.
+///
 /// No queues: each appsrc already is the destination's buffer (its own thread, its level
 /// watched by the fan-out), and every extra thread hop costs a wake-up per buffer.
-pub fn destination() -> String {
-    "appsrc name=vsrc is-live=true format=time min-latency=0 ! mux.video \
-     appsrc name=asrc is-live=true format=time min-latency=0 ! mux.audio \
-     flvmux name=mux streamable=true latency=1000000000 \
-     ! rtmp2sink name=sink async=false sync=false"
-        .to_string()
+pub fn destination(repackage: bool) -> String {
+    let (video, audio) = if repackage {
+        (
+            "! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,alignment=au ",
+            "! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw ",
+        )
+    } else {
+        ("", "")
+    };
+    format!(
+        "appsrc name=vsrc is-live=true format=time min-latency=0 {video}! mux.video \
+         appsrc name=asrc is-live=true format=time min-latency=0 {audio}! mux.audio \
+         flvmux name=mux streamable=true latency=1000000000 \
+         ! rtmp2sink name=sink async=false sync=false"
+    )
 }
 
 /// The recording branch: MP4 segments of `segment_ns`. The location pattern is set by the
@@ -310,11 +309,22 @@ mod tests {
     }
 
     #[test]
+    fn only_a_relay_destination_parses_its_streams() {
+        let relay = destination(true);
+        assert!(relay.contains("h264parse config-interval=-1"), "{relay}");
+        assert!(relay.contains("stream-format=avc"), "{relay}");
+        assert!(relay.contains("aacparse"), "{relay}");
+        let program = destination(false);
+        assert!(!program.contains("parse"), "{program}");
+        assert!(!program.contains("queue"), "{program}");
+    }
+
+    #[test]
     fn no_description_carries_a_location() {
         for d in [
-            destination(),
+            destination(false),
+            destination(true),
             recording(1),
-            relay(),
             program_camera_video(&OutputProfile::default()),
         ] {
             assert!(!d.contains("location"), "{d}");

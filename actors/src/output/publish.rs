@@ -1,5 +1,5 @@
 //! One destination of an output: its own small pipeline (FLV over RTMP/RTMPS) fed from the
-//! program's fan-out, and its own reconnect loop with backoff.
+//! output's fan-out, and its own reconnect loop with backoff.
 //!
 //! Isolation is the point: the program pipeline never waits for a destination. A dead
 //! ingest shows up here (on this pipeline's bus, as rtmp2sink reports nothing else), is torn
@@ -43,6 +43,8 @@ pub struct Publisher {
     pub fanout: Arc<Fanout>,
     pub clock: ProgramClock,
     pub status: Arc<StatusCell>,
+    /// The fan-out carries a relay's camera access units, to be parsed for FLV here.
+    pub repackage: bool,
 }
 
 impl Publisher {
@@ -145,7 +147,7 @@ impl Publisher {
     }
 
     fn build(&self) -> Result<Built, String> {
-        let pipeline = gst::parse::launch(&plan::destination())
+        let pipeline = gst::parse::launch(&plan::destination(self.repackage))
             .map_err(|e| format!("building the publisher: {e}"))?
             .downcast::<gst::Pipeline>()
             .map_err(|_| "publisher is not a pipeline".to_string())?;

@@ -5,6 +5,7 @@
 //! more than the whole video copy, and every frame of steady silence encodes to the same
 //! bytes, so one frame is made at start and then only timestamped.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,6 +14,7 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use tokio::sync::watch;
 
+use super::fanout::Fanout;
 use super::input::RunningClock;
 
 pub const SAMPLE_RATE: u32 = 48_000;
@@ -77,18 +79,20 @@ impl SilentAac {
         })
     }
 
-    /// Push the frame at its pace, timestamped on the program clock, until `stop`.
+    /// Deliver the frame to the destinations at its pace, timestamped on the output's
+    /// running clock, until `stop`: every `batch`, the frames that have begun by then (at
+    /// least one frame's duration, so each wake-up delivers something).
     pub async fn run(
         self,
-        src: gst_app::AppSrc,
+        fanout: Arc<Fanout>,
         clock: RunningClock,
+        batch: Duration,
         mut stop: watch::Receiver<bool>,
     ) {
-        src.set_caps(Some(&self.caps));
         let frame_duration = Self::frame_duration();
         let start = clock.now();
         let mut n: u64 = 0;
-        let mut tick = tokio::time::interval(frame_duration);
+        let mut tick = tokio::time::interval(batch.max(frame_duration));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tokio::select! {
@@ -111,7 +115,11 @@ impl SilentAac {
                         frame_duration.as_nanos() as u64
                     ));
                 }
-                let _ = src.push_buffer(buffer);
+                let sample = gst::Sample::builder()
+                    .buffer(&buffer)
+                    .caps(&self.caps)
+                    .build();
+                fanout.deliver_audio(&sample);
                 n += 1;
             }
         }
