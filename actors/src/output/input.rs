@@ -235,9 +235,7 @@ impl Feeder {
             self.skipped.fetch_add(lost, Ordering::Relaxed);
         }
     }
-}
 
-impl Feeder {
     /// Keep `buffer` for the next batch; hands it back when this feeder does not batch.
     fn hold(&self, held: &mut Held, kind: MediaKind, buffer: gst::Buffer) -> Option<gst::Buffer> {
         if self.batch.is_zero() {
