@@ -1,9 +1,9 @@
 //! Fan-out of a program's encoded streams to its destinations and its recorder.
 //!
 //! A program pipeline ends in two appsinks (H.264, AAC); a relay's feeder delivers the
-//! camera's own access units here directly (no pipeline in between). Every sample is handed
-//! to each attached [`Tap`] (a destination's or the recorder's own small pipeline) by reference, no
-//! copy. A tap never slows the program: one that queues more than its limit loses frames
+//! camera's own access units here directly (no pipeline in between). Every sample is
+//! handed to each attached [`Tap`] (a destination's or the recorder's own small pipeline)
+//! by reference, no copy. A tap never slows the program: one that queues more than its limit loses frames
 //! up to the next keyframe (counted as dropped), so what it sends next is decodable. A tap
 //! starts at a keyframe, with the audio from that moment on.
 

@@ -297,17 +297,12 @@ impl OutputActor {
         let pipeline = match (&self.spec.mode, &prepared.encoder) {
             (OutputMode::Program, Some(enc)) => {
                 let aac = plan::aac_encoder(|f| gst::ElementFactory::find(f).is_some());
-                let pipeline = gst::parse::launch(&plan::program(&self.spec.profile, enc, aac))
-                    .map_err(|e| format!("building the program pipeline: {e}"))?
-                    .downcast::<gst::Pipeline>()
-                    .map_err(|_| "the program description is not a pipeline".to_string())?;
-                let appsink = |name: &str| {
-                    pipeline
-                        .by_name(name)
-                        .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
-                        .ok_or_else(|| format!("pipeline without {name}"))
-                };
-                fanout.connect(&appsink("vout")?, &appsink("aout")?);
+                let what = "the program pipeline";
+                let pipeline = launch(&plan::program(&self.spec.profile, enc, aac), what)?;
+                fanout.connect(
+                    &element(&pipeline, "vout", what)?,
+                    &element(&pipeline, "aout", what)?,
+                );
                 pipeline
             }
             (OutputMode::Program, None) => return Err("no encoder selected".into()),
@@ -831,6 +826,26 @@ impl OutputActor {
             }
         }
     }
+}
+
+/// The pipeline of `description`; `what` names it in errors ("the publisher").
+fn launch(description: &str, what: &str) -> Result<gst::Pipeline, String> {
+    gst::parse::launch(description)
+        .map_err(|e| format!("building {what}: {e}"))?
+        .downcast::<gst::Pipeline>()
+        .map_err(|_| format!("{what} is not a pipeline"))
+}
+
+/// The element `name` of `pipeline` as a `T` (an appsrc, an appsink), or an error naming both.
+fn element<T: IsA<gst::Element>>(
+    pipeline: &gst::Pipeline,
+    name: &str,
+    what: &str,
+) -> Result<T, String> {
+    pipeline
+        .by_name(name)
+        .and_then(|e| e.downcast::<T>().ok())
+        .ok_or_else(|| format!("{what} without {name}"))
 }
 
 fn clock_of(running: &Option<RunningOutput>) -> gst::Clock {

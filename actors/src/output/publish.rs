@@ -16,9 +16,9 @@ use gstreamer_app as gst_app;
 use tokio::sync::watch;
 
 use super::fanout::{Fanout, Tap};
-use super::plan;
 use super::spec::DestinationTarget;
 use super::status::{DestinationState, StatusCell};
+use super::{element, launch, plan};
 use crate::backoff::Backoff;
 
 /// A destination queueing more than this is too slow: it skips to the next keyframe.
@@ -147,21 +147,11 @@ impl Publisher {
     }
 
     fn build(&self) -> Result<Built, String> {
-        let pipeline = gst::parse::launch(&plan::destination(self.repackage))
-            .map_err(|e| format!("building the publisher: {e}"))?
-            .downcast::<gst::Pipeline>()
-            .map_err(|_| "publisher is not a pipeline".to_string())?;
-        let get_src = |name: &str| {
-            pipeline
-                .by_name(name)
-                .and_then(|e| e.downcast::<gst_app::AppSrc>().ok())
-                .ok_or_else(|| format!("publisher without {name}"))
-        };
-        let vsrc = get_src("vsrc")?;
-        let asrc = get_src("asrc")?;
-        let sink = pipeline
-            .by_name("sink")
-            .ok_or_else(|| "publisher without rtmp2sink".to_string())?;
+        let what = "the publisher";
+        let pipeline = launch(&plan::destination(self.repackage), what)?;
+        let vsrc: gst_app::AppSrc = element(&pipeline, "vsrc", what)?;
+        let asrc: gst_app::AppSrc = element(&pipeline, "asrc", what)?;
+        let sink: gst::Element = element(&pipeline, "sink", what)?;
         sink.set_property("location", &self.target.url);
         for src in [&vsrc, &asrc] {
             src.set_property("max-bytes", 0u64);

@@ -15,9 +15,9 @@ use gstreamer_app as gst_app;
 use tokio::sync::watch;
 
 use super::fanout::{Fanout, Tap};
-use super::plan;
 use super::publish::{ProgramClock, teardown};
 use super::spec::RecordingSpec;
+use super::{element, launch, plan};
 use crate::backoff::Backoff;
 
 const MAX_QUEUE: Duration = Duration::from_secs(5);
@@ -63,18 +63,10 @@ impl Recorder {
             .await
             .map_err(|e| format!("creating {}: {e}", self.spec.dir.display()))?;
         let segment_ns = self.spec.segment.as_nanos() as u64;
-        let pipeline = gst::parse::launch(&plan::recording(segment_ns))
-            .map_err(|e| format!("building the recorder: {e}"))?
-            .downcast::<gst::Pipeline>()
-            .map_err(|_| "recorder is not a pipeline".to_string())?;
-        let appsrc = |name: &str| {
-            pipeline
-                .by_name(name)
-                .and_then(|e| e.downcast::<gst_app::AppSrc>().ok())
-                .ok_or_else(|| format!("recorder without {name}"))
-        };
-        let vsrc = appsrc("vsrc")?;
-        let asrc = appsrc("asrc")?;
+        let what = "the recorder";
+        let pipeline = launch(&plan::recording(segment_ns), what)?;
+        let vsrc: gst_app::AppSrc = element(&pipeline, "vsrc", what)?;
+        let asrc: gst_app::AppSrc = element(&pipeline, "asrc", what)?;
         for src in [&vsrc, &asrc] {
             src.set_property("max-bytes", 0u64);
         }

@@ -16,6 +16,7 @@ use tokio::sync::watch;
 
 use super::fanout::Fanout;
 use super::input::RunningClock;
+use super::{element, launch};
 
 pub const SAMPLE_RATE: u32 = 48_000;
 pub const SAMPLES_PER_FRAME: u32 = 1024;
@@ -49,14 +50,9 @@ impl SilentAac {
              ! {aac_encoder} bitrate={bitrate} ! aacparse \
              ! audio/mpeg,mpegversion=4,stream-format=raw ! appsink name=sink sync=false"
         );
-        let pipeline = gst::parse::launch(&description)
-            .map_err(|e| format!("building the silence encoder: {e}"))?
-            .downcast::<gst::Pipeline>()
-            .map_err(|_| "silence encoder is not a pipeline".to_string())?;
-        let sink = pipeline
-            .by_name("sink")
-            .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
-            .ok_or("silence encoder without appsink")?;
+        let what = "the silence encoder";
+        let pipeline = launch(&description, what)?;
+        let sink: gst_app::AppSink = element(&pipeline, "sink", what)?;
         pipeline
             .set_state(gst::State::Playing)
             .map_err(|e| format!("starting the silence encoder: {e}"))?;
