@@ -69,10 +69,11 @@ pub fn encoder(plan: &EncoderPlan, p: &OutputProfile) -> String {
         // x264enc applies its own property defaults over the preset; `trellis` defaults to
         // on, which the fast presets turn off (measured: 15 % of the encoder's time).
         EncoderPlan::X264 { preset } => format!(
-            "x264enc name=venc tune=zerolatency speed-preset={preset} bitrate={kbps} \
+            "x264enc name=venc tune=zerolatency speed-preset={preset} bitrate={kbps} threads={threads} \
              key-int-max={gop} vbv-buf-capacity=1000 trellis={trellis} \
              option-string=\"keyint-min={gop}:scenecut=0:nal-hrd=cbr:force-cfr=1\"",
             trellis = !matches!(preset.as_str(), "ultrafast" | "superfast" | "veryfast"),
+            threads = x264_threads(preset, p),
         ),
         EncoderPlan::V4l2 => format!(
             "v4l2h264enc name=venc extra-controls=\"controls,video_bitrate={bps},\
@@ -86,6 +87,28 @@ pub fn encoder(plan: &EncoderPlan, p: &OutputProfile) -> String {
         EncoderPlan::Vaapi { factory } => format!(
             "{factory} name=venc rate-control=cbr bitrate={kbps} key-int-max={gop} b-frames=0"
         ),
+    }
+}
+
+/// Largest picture rate (pixels per second) that x264 encodes on a single thread: 720p30.
+const X264_ONE_THREAD_MAX_PIXEL_RATE: u64 = 1280 * 720 * 30;
+
+/// x264's thread count: 1 for a fast preset up to 720p30, else 0 (x264 decides; with
+/// `tune=zerolatency`, about 1.5 slice threads per core).
+///
+/// Slice threads wake x264's workers for every picture, and on a VM a task switch costs as
+/// much as encoding a few macroblocks: side by side (docs/benchmarks.md, sixth round) one
+/// thread took the program's CPU down 3.6 % at 720p30 ultrafast, where x264 needs about a
+/// tenth of one core. One thread also makes one slice per picture, which compresses better.
+/// Slower presets and bigger pictures keep the slices, so a small core (a Raspberry Pi)
+/// still finishes every picture within its frame interval.
+pub fn x264_threads(preset: &str, p: &OutputProfile) -> u32 {
+    let pixel_rate = u64::from(p.width) * u64::from(p.height) * u64::from(p.fps);
+    let fast = matches!(preset, "ultrafast" | "superfast");
+    if fast && pixel_rate <= X264_ONE_THREAD_MAX_PIXEL_RATE {
+        1
+    } else {
+        0
     }
 }
 
@@ -251,6 +274,32 @@ mod tests {
             e.contains("trellis=false"),
             "the fast presets' trellis setting is kept: {e}"
         );
+    }
+
+    #[test]
+    fn x264_runs_on_one_thread_only_where_one_core_keeps_up() {
+        let p720 = OutputProfile::default();
+        assert_eq!(x264_threads("ultrafast", &p720), 1);
+        assert_eq!(x264_threads("superfast", &p720), 1);
+        assert_eq!(x264_threads("veryfast", &p720), 0, "slower preset");
+        let p1080 = OutputProfile {
+            width: 1920,
+            height: 1080,
+            ..OutputProfile::default()
+        };
+        assert_eq!(x264_threads("ultrafast", &p1080), 0, "bigger pictures");
+        let p720p60 = OutputProfile {
+            fps: 60,
+            ..OutputProfile::default()
+        };
+        assert_eq!(x264_threads("ultrafast", &p720p60), 0, "higher rate");
+        let e = encoder(
+            &EncoderPlan::X264 {
+                preset: "ultrafast".into(),
+            },
+            &p720,
+        );
+        assert!(e.contains(" threads=1 "), "{e}");
     }
 
     #[test]
