@@ -1,9 +1,9 @@
 //! OutputActor: one always-on program (or relay) publishing to its destinations.
 //!
 //! One long-lived GStreamer pipeline per running output. In `program` mode every camera
-//! input is decoded into a compositor layer above a live slate, so a cut is a change of
-//! layer alpha (no encoder restart, no reconnect, timestamps continuous) and a camera
-//! outage shows the slate while the compositor keeps producing frames. Audio always flows:
+//! input is decoded into a layer of the program switch ([`switch`]) above a live slate, so a
+//! cut is a change of layer alpha (no encoder restart, no reconnect, timestamps continuous)
+//! and a camera outage shows the slate while the switch keeps producing frames. Audio always flows:
 //! the on-air camera's AAC when it has one, silence otherwise. The encoded streams fan out
 //! to one small publishing pipeline per destination (see [`publish`]), each with its own
 //! queue and reconnect loop, and optionally to the recorder.
@@ -23,6 +23,7 @@ pub mod silence;
 pub mod spec;
 mod status;
 mod supervisor;
+mod switch;
 pub mod timing;
 
 use std::collections::HashMap;
@@ -298,6 +299,7 @@ impl OutputActor {
             (OutputMode::Program, Some(enc)) => {
                 let aac = plan::aac_encoder(|f| gst::ElementFactory::find(f).is_some());
                 let what = "the program pipeline";
+                switch::register().map_err(|e| format!("registering the program switch: {e}"))?;
                 let pipeline = launch(&plan::program(&self.spec.profile, enc, aac), what)?;
                 fanout.connect(
                     &element(&pipeline, "vout", what)?,
@@ -354,19 +356,18 @@ impl OutputActor {
             OutputMode::Program => {
                 let mix = pipeline
                     .by_name("mix")
-                    .ok_or("pipeline without compositor")?;
+                    .ok_or("pipeline without the program switch")?;
                 let amix = pipeline
                     .by_name("amix")
                     .ok_or("pipeline without audiomixer")?;
                 let overlays = Arc::new(overlay::Overlays::default());
-                let element = pipeline
-                    .by_name("overlays")
-                    .ok_or("pipeline without overlaycomposition")?;
                 overlays.set_frame(self.spec.profile.width, self.spec.profile.height);
                 overlays.set_slate(&self.spec.slate.text, self.spec.slate.image.clone());
                 overlays.set_slate_visible(true);
-                overlays.connect(&element);
                 overlays.set_layers(self.spec.overlays.clone());
+                mix.downcast_ref::<switch::ProgramSwitch>()
+                    .ok_or("the program's mix is not the program switch")?
+                    .set_overlays(overlays.clone());
                 Some(Program {
                     overlays,
                     profile: self.spec.profile.clone(),
@@ -533,7 +534,7 @@ impl OutputActor {
         let video_pad = program
             .mix
             .request_pad_simple("sink_%u")
-            .ok_or_else(|| ctx("compositor pad", &"refused"))?;
+            .ok_or_else(|| ctx("switch pad", &"refused"))?;
         video_pad.set_property("alpha", 0.0f64);
         video_pad.set_property("zorder", program.next_zorder);
         program.next_zorder += 1;
@@ -678,7 +679,7 @@ impl OutputActor {
         }
     }
 
-    /// Decide what is on screen and apply it to the compositor and the audio mixer.
+    /// Decide what is on screen and apply it to the switch and the audio mixer.
     fn decide_layer(&mut self) {
         let Some(program) = self.running.as_mut().and_then(|r| r.program.as_mut()) else {
             return;

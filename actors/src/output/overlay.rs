@@ -1,7 +1,8 @@
-//! Overlay layers of a program (OUT-5): images, text and clocks drawn over the composited
-//! picture by one `overlaycomposition` element.
+//! Overlay layers of a program (OUT-5): images, text and clocks drawn over the program's
+//! picture by the program switch (`switch`): over the camera on air, and over the slate with
+//! the slate's own words, clock and picture.
 //!
-//! The element asks for the overlay of every frame (its `draw` signal); the answer is a
+//! The switch asks for the overlay of every frame; the answer is a
 //! composition built beforehand, whenever a layer changes (a URL image refreshed, a clock
 //! ticking to the next second, an operator showing or hiding a layer), so a swap lands on a
 //! frame boundary with no glitch and no pipeline change. Blending happens in the frame's own
@@ -13,7 +14,6 @@ use std::sync::{Arc, Mutex};
 use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
 use bytes::Bytes;
 use gstreamer as gst;
-use gstreamer::prelude::*;
 use gstreamer_video as gst_video;
 
 use super::spec::OverlayPlacement;
@@ -173,7 +173,10 @@ pub struct Overlays {
 struct OverlayState {
     layers: Vec<OverlayLayer>,
     frame: Option<(u32, u32)>,
+    /// What the cameras' pictures get: the operator's layers.
     composition: Option<gst_video::VideoOverlayComposition>,
+    /// What the slate gets: its words, clock and picture (while it shows), then the layers.
+    slate_composition: Option<gst_video::VideoOverlayComposition>,
     /// The clock texts the composition was built with, to rebuild only when they change.
     clock_texts: Vec<String>,
     /// The slate's words, drawn (with a clock) only while the slate is on screen.
@@ -270,35 +273,15 @@ impl Overlays {
         self.lock().layers.clone()
     }
 
-    /// Wire to an `overlaycomposition` element.
-    pub fn connect(self: &Arc<Self>, element: &gst::Element) {
-        let weak = Arc::downgrade(self);
-        element.connect("caps-changed", false, move |args| {
-            let caps = args.get(1).and_then(|v| v.get::<gst::Caps>().ok());
-            if let (Some(this), Some(caps)) = (weak.upgrade(), caps)
-                && let Ok(info) = gst_video::VideoInfo::from_caps(&caps)
-            {
-                let mut s = this.lock();
-                s.frame = Some((info.width(), info.height()));
-                rebuild(&mut s);
-            }
-            None
-        });
-        let weak = Arc::downgrade(self);
-        element.connect("draw", false, move |_| {
-            let composition = weak
-                .upgrade()
-                .and_then(|this| this.lock().composition.clone());
-            Some(match composition {
-                Some(c) => c.to_value(),
-                None => glib_null_composition(),
-            })
-        });
+    /// What the program switch draws on the cameras' pictures (None: nothing to draw).
+    pub fn camera_composition(&self) -> Option<gst_video::VideoOverlayComposition> {
+        self.lock().composition.clone()
     }
-}
 
-fn glib_null_composition() -> gst::glib::Value {
-    gst::glib::Value::from_type(gst_video::VideoOverlayComposition::static_type())
+    /// What the program switch draws on the slate.
+    pub fn slate_composition(&self) -> Option<gst_video::VideoOverlayComposition> {
+        self.lock().slate_composition.clone()
+    }
 }
 
 /// The slate clock's pattern.
@@ -383,6 +366,7 @@ fn rebuild(s: &mut OverlayState) {
     s.clock_texts = clock_texts(&s.layers, s.slate_visible);
     let Some((width, height)) = s.frame else {
         s.composition = None;
+        s.slate_composition = None;
         return;
     };
     let slate = if s.slate_visible {
@@ -396,7 +380,7 @@ fn rebuild(s: &mut OverlayState) {
         .filter(|l| l.placement.visible && l.placement.opacity > 0.0)
         .collect();
     visible.sort_by_key(|l| (l.placement.z, l.id));
-    let mut rects = slate;
+    let mut rects = Vec::new();
     let mut image_rects = HashMap::new();
     for layer in visible {
         let rect = match &layer.source {
@@ -464,10 +448,18 @@ fn rebuild(s: &mut OverlayState) {
     }
     // Only the pictures still shown stay cached.
     s.image_rects = image_rects;
-    s.composition = if rects.is_empty() {
-        None
+    let compose = |rects: &[gst_video::VideoOverlayRectangle]| {
+        if rects.is_empty() {
+            None
+        } else {
+            gst_video::VideoOverlayComposition::new(rects.iter()).ok()
+        }
+    };
+    s.composition = compose(&rects);
+    s.slate_composition = if slate.is_empty() {
+        s.composition.clone()
     } else {
-        gst_video::VideoOverlayComposition::new(rects.iter()).ok()
+        compose(&[slate, rects].concat())
     };
 }
 

@@ -127,10 +127,9 @@ pub const RAW_AUDIO_CAPS: &str =
 /// (also by the tests, which check the colour in what the ingest recorded).
 pub const SLATE_ARGB: u32 = 0xff14_2850;
 
-/// Side of the slate source's pictures. The slate is one colour, so the compositor scales a
-/// tiny picture up to the program's size (and only while the slate shows: a camera layer
-/// covering it is skipped). A full-size slate source held a dozen 1.4 MiB pictures in its
-/// pool and the compositor's input queue for nothing.
+/// Side of the slate source's pictures. The switch never shows them (it draws the slate
+/// itself, once per clock tick); the source only keeps the switch producing pictures at the
+/// program's rate when no camera sends any, so it is as small as a picture can usefully be.
 pub const SLATE_SOURCE_PX: u32 = 16;
 
 /// Extra time the mixers wait for a late input in live mode: covers decoding and jitter.
@@ -146,10 +145,11 @@ pub const AUDIO_ALIGNMENT_MS: u64 = 10;
 
 /// The program pipeline without its camera inputs.
 ///
-/// Video: a live slate (a plain navy picture) is compositor layer 0 and never stops, so the
-/// compositor produces frames at the profile's rate whatever the cameras do; cameras are
-/// added as higher layers (alpha 0 when off air). The slate's text and clock are drawn by
-/// the overlay element only while the slate shows, so they cost nothing on air. Audio: live
+/// Video: the program switch (`switch::FACTORY`) outputs pictures at the profile's rate
+/// whatever the cameras do: a live slate source is its input 0 and never stops; cameras are
+/// added as higher layers (alpha 0 when off air). The switch passes the camera on air through
+/// without copying it (or, with overlays to draw, copies it once and draws them), and draws
+/// the slate (colour, words, clock, overlays) itself when no camera is on air. Audio: live
 /// silence is mixer input 0, so the AAC track never has a hole. The silence and the mixer's
 /// output come in blocks of one AAC frame: the encoder cannot emit a frame before its last
 /// sample anyway, and the mixer's default 10 ms blocks woke every audio thread twice as often
@@ -159,9 +159,8 @@ pub const AUDIO_ALIGNMENT_MS: u64 = 10;
 /// Few threads: every thread hop is a wake-up per buffer, and a profile of the program
 /// showed the kernel's task switching at 10 % of its CPU (2,200 switches per second). So
 /// the slate source and the encoder run in their neighbours' threads (no queues: the
-/// compositor takes the slate's picture when it composes, and x264 encodes in the
-/// compositor's thread, well within a frame interval), and the compositor blends in its own
-/// thread (a full-frame camera is one copy; its worker threads woke four times per frame).
+/// switch takes the slate source's picture when it aggregates, and x264 encodes in the
+/// switch's thread, well within a frame interval).
 pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> String {
     let raw = raw_video_caps(p);
     let lat = MIXER_LATENCY_MS * 1_000_000;
@@ -171,9 +170,8 @@ pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> Stri
         "videotestsrc name=slate_src is-live=true pattern=solid-color foreground-color={SLATE_ARGB} \
            ! video/x-raw,format=I420,width={SLATE_SOURCE_PX},height={SLATE_SOURCE_PX},framerate={fps}/1 \
            ! mix.sink_0 \
-         compositor name=mix background=black latency={lat} max-threads=1 sink_0::width={w} sink_0::height={h} \
-           ! {raw} ! overlaycomposition name=overlays \
-           ! videoconvert ! {enc} \
+         {switch} name=mix latency={lat} \
+           ! {raw} ! videoconvert ! {enc} \
            ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,alignment=au \
            ! appsink name=vout sync=false max-buffers=120 drop=true \
          audiotestsrc name=silence is-live=true wave=silence samplesperbuffer={SAMPLES_PER_FRAME} \
@@ -182,8 +180,7 @@ pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> Stri
            output-buffer-duration-fraction={SAMPLES_PER_FRAME}/{SAMPLE_RATE} ! {RAW_AUDIO_CAPS} ! audioconvert \
            ! {aac} bitrate={abps} ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw \
            ! appsink name=aout sync=false max-buffers=240 drop=true",
-        w = p.width,
-        h = p.height,
+        switch = super::switch::FACTORY,
         fps = p.fps,
         align = AUDIO_ALIGNMENT_MS * 1_000_000,
     )
@@ -191,7 +188,7 @@ pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> Stri
 
 /// One camera's video input of a program: H.264 access units in, pictures in the program's
 /// size out (scaled with borders to keep the aspect ratio), at the camera's own frame rate:
-/// the compositor samples every input at the program's rate. One decoder thread: frame
+/// the switch samples every input at the program's rate. One decoder thread: frame
 /// threading would hold several extra pictures (memory) and add a frame of delay per thread
 /// for a 720p/1080p stream one core decodes easily.
 pub fn program_camera_video(p: &OutputProfile) -> String {

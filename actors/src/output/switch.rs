@@ -1,0 +1,612 @@
+//! The program's video switch: the element that puts one camera on air, or the slate.
+//!
+//! It is a video aggregator, so it keeps what `compositor` gave the program: a picture at the
+//! program's rate whatever the cameras do (the last picture of an input is repeated until the
+//! next one, a live slate input keeps the clock going), inputs ordered by `zorder`, and a cut
+//! that is a property change landing on the next output frame. What it does not do is blend:
+//! the program shows one full-frame camera at a time, so the output picture *is* the camera's
+//! picture. The switch hands the encoder the camera's buffer (its memory shared, not copied),
+//! where `compositor` copied all 1.4 MB of every 720p picture into a new one. Overlays are
+//! drawn on each camera's pictures before they reach the switch (see `plan`), on a buffer no
+//! one else holds, so that blend needs no copy either.
+//!
+//! Pads: `sink_%u`, each with an `alpha` (on air when above 0, as in `compositor`). The
+//! output is the input with the highest `zorder` that is on air, has a picture, and has the
+//! program's size and format (cameras are scaled to it upstream). When there is none, the
+//! output is the slate: the slate colour with the slate's composition (its words, clock and
+//! picture, and the operator's overlays) drawn on it. That picture is drawn once per change of
+//! the composition (about once a second, for the clock) and then shared like a camera's.
+
+use std::sync::{Arc, LazyLock, Mutex};
+
+use gstreamer as gst;
+use gstreamer::glib;
+use gstreamer::prelude::*;
+use gstreamer_video as gst_video;
+use gstreamer_video::prelude::*;
+use gstreamer_video::subclass::prelude::*;
+
+use super::overlay::Overlays;
+
+/// The element's factory name, registered by [`register`].
+pub const FACTORY: &str = "vistterswitch";
+
+/// Register the element once per process, so pipeline descriptions can name it.
+pub fn register() -> Result<(), glib::BoolError> {
+    static REGISTERED: LazyLock<Result<(), glib::BoolError>> = LazyLock::new(|| {
+        gst::Element::register(None, FACTORY, gst::Rank::NONE, ProgramSwitch::static_type())
+    });
+    REGISTERED.clone()
+}
+
+glib::wrapper! {
+    /// See the module documentation.
+    pub struct ProgramSwitch(ObjectSubclass<imp::ProgramSwitch>)
+        @extends gst_video::VideoAggregator, gst_video::gst_base::Aggregator, gst::Element, gst::Object;
+}
+
+glib::wrapper! {
+    /// One input of the switch, with the `alpha` that puts it on air.
+    pub struct SwitchPad(ObjectSubclass<imp::SwitchPad>)
+        @extends gst_video::VideoAggregatorPad, gst_video::gst_base::AggregatorPad, gst::Pad, gst::Object;
+}
+
+impl ProgramSwitch {
+    /// The overlays whose slate composition is drawn on the slate.
+    pub fn set_overlays(&self, overlays: Arc<Overlays>) {
+        let mut state = self.imp().lock();
+        state.overlays = Some(overlays);
+        state.slate = None;
+    }
+}
+
+/// The slate colour (0xAARRGGBB) as limited-range Y, Cb, Cr for a colour matrix given by its
+/// Kr and Kb (pure; what a converter would produce, without one).
+pub fn yuv_of_argb(argb: u32, kr: f64, kb: f64) -> [u8; 3] {
+    let channel = |shift: u32| f64::from((argb >> shift) & 0xff) / 255.0;
+    let (r, g, b) = (channel(16), channel(8), channel(0));
+    let kg = 1.0 - kr - kb;
+    let y = kr * r + kg * g + kb * b;
+    let cb = (b - y) / (2.0 * (1.0 - kb));
+    let cr = (r - y) / (2.0 * (1.0 - kr));
+    let to_u8 = |v: f64| v.round().clamp(0.0, 255.0) as u8;
+    [
+        to_u8(16.0 + 219.0 * y),
+        to_u8(128.0 + 224.0 * cb),
+        to_u8(128.0 + 224.0 * cr),
+    ]
+}
+
+mod imp {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+
+    /// The slate picture last drawn, and what it was drawn from.
+    pub(super) struct SlatePicture {
+        /// The composition's sequence number (0: none).
+        seqnum: u32,
+        width: u32,
+        height: u32,
+        buffer: gst::Buffer,
+    }
+
+    #[derive(Default)]
+    pub struct State {
+        pub(super) overlays: Option<Arc<Overlays>>,
+        pub(super) slate: Option<SlatePicture>,
+    }
+
+    #[derive(Default)]
+    pub struct ProgramSwitch {
+        state: Mutex<State>,
+    }
+
+    impl ProgramSwitch {
+        pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+            self.state.lock().unwrap_or_else(|p| p.into_inner())
+        }
+
+        /// The slate picture for `info` with the current slate composition, drawn anew only
+        /// when the composition changed.
+        fn slate(&self, info: &gst_video::VideoInfo) -> Result<gst::Buffer, gst::FlowError> {
+            let mut state = self.lock();
+            let composition = state.overlays.as_ref().and_then(|o| o.slate_composition());
+            let seqnum = composition.as_ref().map_or(0, |c| c.seqnum());
+            if let Some(p) = &state.slate
+                && p.seqnum == seqnum
+                && p.width == info.width()
+                && p.height == info.height()
+            {
+                return Ok(p.buffer.clone());
+            }
+            let buffer = draw_slate(info, composition.as_ref()).map_err(|e| {
+                gst::error!(gst::CAT_RUST, imp = self, "drawing the slate: {e}");
+                gst::FlowError::Error
+            })?;
+            state.slate = Some(SlatePicture {
+                seqnum,
+                width: info.width(),
+                height: info.height(),
+                buffer: buffer.clone(),
+            });
+            Ok(buffer)
+        }
+    }
+
+    /// A picture of the slate colour with `composition` drawn on it.
+    fn draw_slate(
+        info: &gst_video::VideoInfo,
+        composition: Option<&gst_video::VideoOverlayComposition>,
+    ) -> Result<gst::Buffer, glib::BoolError> {
+        let buffer = gst::Buffer::with_size(info.size())?;
+        let mut frame = gst_video::VideoFrame::from_buffer_writable(buffer, info)
+            .map_err(|_| glib::bool_error!("mapping a new picture"))?;
+        let (kr, kb) = info
+            .colorimetry()
+            .matrix()
+            .kr_kb()
+            .unwrap_or((0.2126, 0.0722));
+        let yuv = yuv_of_argb(super::super::plan::SLATE_ARGB, kr, kb);
+        for (plane, value) in yuv.iter().enumerate().take(frame.n_planes() as usize) {
+            frame.plane_data_mut(plane as u32)?.fill(*value);
+        }
+        if let Some(c) = composition {
+            c.blend(&mut frame.as_mut_video_frame_ref())?;
+        }
+        Ok(frame.into_buffer())
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for ProgramSwitch {
+        const NAME: &'static str = "VistterProgramSwitch";
+        type Type = super::ProgramSwitch;
+        type ParentType = gst_video::VideoAggregator;
+    }
+
+    impl ObjectImpl for ProgramSwitch {}
+    impl GstObjectImpl for ProgramSwitch {}
+
+    impl ElementImpl for ProgramSwitch {
+        fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+            static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+                gst::subclass::ElementMetadata::new(
+                    "VistterStream program switch",
+                    "Filter/Editor/Video/Compositor",
+                    "Puts the topmost full-frame input on air without copying it, else a slate",
+                    "VistterStream",
+                )
+            });
+            Some(&META)
+        }
+
+        fn pad_templates() -> &'static [gst::PadTemplate] {
+            static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+                let caps = gst_video::VideoCapsBuilder::new()
+                    .format(gst_video::VideoFormat::I420)
+                    .build();
+                let src = gst::PadTemplate::new(
+                    "src",
+                    gst::PadDirection::Src,
+                    gst::PadPresence::Always,
+                    &caps,
+                );
+                let sink = gst::PadTemplate::builder(
+                    "sink_%u",
+                    gst::PadDirection::Sink,
+                    gst::PadPresence::Request,
+                    &caps,
+                )
+                .gtype(super::SwitchPad::static_type())
+                .build();
+                // Templates of fixed, valid caps: building them cannot fail.
+                [src, sink].into_iter().flatten().collect()
+            });
+            TEMPLATES.as_ref()
+        }
+    }
+
+    impl AggregatorImpl for ProgramSwitch {
+        /// Inputs of any size: the base class would hold every input to the output's size
+        /// (it cannot scale without converting pads), which the slate source is not, on
+        /// purpose. Inputs of another size are simply never shown.
+        fn sink_query(
+            &self,
+            aggregator_pad: &gst_video::gst_base::AggregatorPad,
+            query: &mut gst::QueryRef,
+        ) -> bool {
+            match query.view_mut() {
+                gst::QueryViewMut::Caps(q) => {
+                    let template = aggregator_pad.pad_template_caps();
+                    let caps = match q.filter() {
+                        Some(filter) => {
+                            filter.intersect_with_mode(&template, gst::CapsIntersectMode::First)
+                        }
+                        None => template,
+                    };
+                    q.set_result(&caps);
+                    true
+                }
+                gst::QueryViewMut::AcceptCaps(q) => {
+                    let accepted = q.caps().can_intersect(&aggregator_pad.pad_template_caps());
+                    q.set_result(accepted);
+                    true
+                }
+                _ => self.parent_sink_query(aggregator_pad, query),
+            }
+        }
+    }
+
+    impl VideoAggregatorImpl for ProgramSwitch {
+        /// With overlays to draw, a picture from the output pool (the camera's picture is
+        /// copied into it and drawn on: the camera's own picture cannot be written, the
+        /// decoder still holds it). Without, an empty buffer: its memory is the chosen
+        /// picture's, added in `aggregate_frames` (the base class only stamps the time on it
+        /// in between).
+        fn create_output_buffer(&self) -> Result<Option<gst::Buffer>, gst::FlowError> {
+            if self.camera_overlays().is_some() {
+                self.parent_create_output_buffer()
+            } else {
+                Ok(Some(gst::Buffer::new()))
+            }
+        }
+
+        fn aggregate_frames(
+            &self,
+            token: &gst_video::subclass::AggregateFramesToken,
+            outbuf: &mut gst::BufferRef,
+        ) -> Result<gst::FlowSuccess, gst::FlowError> {
+            let obj = self.obj();
+            let info = obj.video_info().ok_or(gst::FlowError::NotNegotiated)?;
+            let on_air = obj
+                .sink_pads()
+                .into_iter()
+                .filter_map(|p| p.downcast::<super::SwitchPad>().ok())
+                .filter(|p| p.imp().alpha() > 0.0)
+                .filter(|p| {
+                    p.video_info().is_some_and(|i| {
+                        i.width() == info.width()
+                            && i.height() == info.height()
+                            && i.format() == info.format()
+                    })
+                })
+                .filter(|p| p.has_current_buffer(token))
+                .max_by_key(|p| p.zorder());
+            let done = if outbuf.n_memory() > 0 {
+                self.draw(token, on_air.as_ref(), &info, outbuf)
+            } else {
+                self.share(token, on_air.as_ref(), &info, outbuf)
+            };
+            done.map_err(|e| {
+                gst::error!(
+                    gst::CAT_RUST,
+                    imp = self,
+                    "making the program's picture: {e}"
+                );
+                gst::FlowError::Error
+            })?;
+            Ok(gst::FlowSuccess::Ok)
+        }
+    }
+
+    impl ProgramSwitch {
+        fn camera_overlays(&self) -> Option<gst_video::VideoOverlayComposition> {
+            self.lock()
+                .overlays
+                .as_ref()
+                .and_then(|o| o.camera_composition())
+        }
+
+        /// The output is the chosen picture itself: no pixel is copied.
+        fn share(
+            &self,
+            token: &gst_video::subclass::AggregateFramesToken,
+            on_air: Option<&super::SwitchPad>,
+            info: &gst_video::VideoInfo,
+            outbuf: &mut gst::BufferRef,
+        ) -> Result<(), glib::BoolError> {
+            match on_air.and_then(|p| p.current_buffer(token)) {
+                // The camera's buffer stays whole, mapped, inside a memory of ours: sharing
+                // its memory object instead would leave that memory shared when the buffer
+                // goes back to the decoder's pool, which then discards it and allocates
+                // (and page-faults in) a new picture for every frame.
+                Some(buffer) => {
+                    buffer.copy_into(outbuf, gst::BufferCopyFlags::META, ..)?;
+                    let mapped = buffer
+                        .into_mapped_buffer_readable()
+                        .map_err(|_| glib::bool_error!("mapping the camera's picture"))?;
+                    outbuf.append_memory(gst::Memory::from_slice(mapped));
+                    Ok(())
+                }
+                // The slate is ours and pooled by no one: share its memory.
+                None => self
+                    .slate(info)
+                    .map_err(|_| glib::bool_error!("drawing the slate"))?
+                    .copy_into(
+                        outbuf,
+                        gst::BufferCopyFlags::MEMORY | gst::BufferCopyFlags::META,
+                        ..,
+                    ),
+            }
+        }
+
+        /// The output is a pooled picture: the camera's picture with the overlays drawn on
+        /// it, or the slate (which has them already).
+        fn draw(
+            &self,
+            token: &gst_video::subclass::AggregateFramesToken,
+            on_air: Option<&super::SwitchPad>,
+            info: &gst_video::VideoInfo,
+            outbuf: &mut gst::BufferRef,
+        ) -> Result<(), glib::BoolError> {
+            let mut out = gst_video::VideoFrameRef::from_buffer_ref_writable(outbuf, info)?;
+            match on_air.and_then(|p| p.prepared_frame(token)) {
+                Some(camera) => {
+                    camera.copy(&mut out)?;
+                    if let Some(overlays) = self.camera_overlays() {
+                        overlays.blend(&mut out)?;
+                    }
+                    Ok(())
+                }
+                None => {
+                    let slate = self
+                        .slate(info)
+                        .map_err(|_| glib::bool_error!("drawing the slate"))?;
+                    gst_video::VideoFrameRef::from_buffer_ref_readable(&slate, info)?.copy(&mut out)
+                }
+            }
+        }
+    }
+
+    /// `alpha` as the bits of an f64: read on the streaming thread, written by the actor.
+    pub struct SwitchPad {
+        alpha: AtomicU64,
+    }
+
+    impl Default for SwitchPad {
+        fn default() -> Self {
+            Self {
+                alpha: AtomicU64::new(1.0f64.to_bits()),
+            }
+        }
+    }
+
+    impl SwitchPad {
+        pub(super) fn alpha(&self) -> f64 {
+            f64::from_bits(self.alpha.load(Ordering::Relaxed))
+        }
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for SwitchPad {
+        const NAME: &'static str = "VistterProgramSwitchPad";
+        type Type = super::SwitchPad;
+        type ParentType = gst_video::VideoAggregatorPad;
+    }
+
+    impl ObjectImpl for SwitchPad {
+        fn properties() -> &'static [glib::ParamSpec] {
+            static PROPERTIES: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+                vec![
+                    glib::ParamSpecDouble::builder("alpha")
+                        .nick("Alpha")
+                        .blurb("On air when above 0 (the topmost such input is shown)")
+                        .minimum(0.0)
+                        .maximum(1.0)
+                        .default_value(1.0)
+                        .mutable_playing()
+                        .build(),
+                ]
+            });
+            PROPERTIES.as_ref()
+        }
+
+        fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+            if pspec.name() == "alpha"
+                && let Ok(alpha) = value.get::<f64>()
+            {
+                self.alpha.store(alpha.to_bits(), Ordering::Relaxed);
+            }
+        }
+
+        fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+            match pspec.name() {
+                "alpha" => self.alpha().to_value(),
+                _ => pspec.default_value().clone(),
+            }
+        }
+    }
+
+    impl GstObjectImpl for SwitchPad {}
+    impl PadImpl for SwitchPad {}
+    impl AggregatorPadImpl for SwitchPad {}
+    impl VideoAggregatorPadImpl for SwitchPad {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slate_navy_in_bt709_and_bt601() {
+        // BT.709 (HD pictures): Y 49, Cb 148, Cr 118 for #142850.
+        assert_eq!(yuv_of_argb(0xff14_2850, 0.2126, 0.0722), [49, 148, 118]);
+        // BT.601: Y 49, Cb 149, Cr 116.
+        assert_eq!(yuv_of_argb(0xff14_2850, 0.299, 0.114), [49, 149, 116]);
+        assert_eq!(yuv_of_argb(0xff00_0000, 0.2126, 0.0722), [16, 128, 128]);
+        assert_eq!(yuv_of_argb(0xffff_ffff, 0.2126, 0.0722), [235, 128, 128]);
+    }
+}
+
+#[cfg(test)]
+mod pipeline_tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    use gstreamer_app as gst_app;
+
+    use super::*;
+
+    /// The mean of the Y plane and the address of the picture's first byte.
+    fn luma_and_address(sample: &gst::Sample) -> (u8, usize) {
+        let buffer = sample.buffer().expect("a buffer");
+        let map = buffer.map_readable().expect("readable");
+        let y = &map[..320 * 180];
+        let mean = y.iter().map(|v| u64::from(*v)).sum::<u64>() / y.len() as u64;
+        (mean as u8, map.as_ptr() as usize)
+    }
+
+    /// Pull until `wanted` holds for a picture (the switch acts on the next output frame).
+    fn wait_for(
+        sink: &gst_app::AppSink,
+        wanted: impl Fn(u8, usize) -> bool,
+        what: &str,
+    ) -> (u8, usize) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_mseconds(200)) {
+                let (luma, address) = luma_and_address(&sample);
+                if wanted(luma, address) {
+                    return (luma, address);
+                }
+            }
+        }
+        panic!("never saw {what}");
+    }
+
+    /// A slate source, a white "camera" at the output's size on `sink_1` (off air), the
+    /// switch, and an appsink.
+    fn switch_pipeline() -> (gst::Pipeline, gst::Pad, gst_app::AppSink) {
+        gst::init().expect("gstreamer");
+        register().expect("register");
+        let pipeline = gst::parse::launch(&format!(
+            "videotestsrc is-live=true ! video/x-raw,format=I420,width=16,height=16,framerate=30/1 ! mix.sink_0 \
+             videotestsrc name=cam is-live=true pattern=white ! video/x-raw,format=I420,width=320,height=180,framerate=30/1 ! mix.sink_1 \
+             {FACTORY} name=mix latency=100000000 \
+             ! video/x-raw,format=I420,width=320,height=180,framerate=30/1 \
+             ! appsink name=out sync=false max-buffers=2 drop=true"
+        ))
+        .expect("pipeline")
+        .downcast::<gst::Pipeline>()
+        .expect("a pipeline");
+        let camera_pad = pipeline
+            .by_name("mix")
+            .and_then(|m| m.static_pad("sink_1"))
+            .expect("sink_1");
+        camera_pad.set_property("alpha", 0.0f64);
+        camera_pad.set_property("zorder", 1u32);
+        let sink = pipeline
+            .by_name("out")
+            .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
+            .expect("appsink");
+        (pipeline, camera_pad, sink)
+    }
+
+    fn no_errors(pipeline: &gst::Pipeline) {
+        if let Some(msg) = pipeline
+            .bus()
+            .and_then(|b| b.pop_filtered(&[gst::MessageType::Error]))
+        {
+            panic!("{msg:?}");
+        }
+    }
+
+    #[test]
+    fn shows_the_topmost_input_on_air_without_copying_it_else_the_slate() {
+        let (pipeline, camera_pad, sink) = switch_pipeline();
+        // Where the camera's pictures live, to tell a shared picture from a copy.
+        let camera_address = std::sync::Arc::new(AtomicUsize::new(0));
+        {
+            let camera_address = camera_address.clone();
+            pipeline
+                .by_name("cam")
+                .and_then(|c| c.static_pad("src"))
+                .expect("camera src")
+                .add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+                    if let Some(map) = info.buffer().and_then(|b| b.map_readable().ok()) {
+                        camera_address.store(map.as_ptr() as usize, Ordering::Relaxed);
+                    }
+                    gst::PadProbeReturn::Ok
+                });
+        }
+        pipeline.set_state(gst::State::Playing).expect("playing");
+        let navy = yuv_of_argb(super::super::plan::SLATE_ARGB, 0.2126, 0.0722)[0];
+
+        let (luma, _) = wait_for(&sink, |l, _| l.abs_diff(navy) <= 6, "the slate");
+        assert!(luma < 100, "slate luma {luma}");
+
+        camera_pad.set_property("alpha", 1.0f64);
+        let (_, address) = wait_for(&sink, |l, _| l > 200, "the camera on air");
+        // videotestsrc draws each picture into a pooled buffer; a shared picture has one of
+        // the camera's addresses (the probe saw the latest, so compare with any recent one).
+        let mut shared = address == camera_address.load(Ordering::Relaxed);
+        for _ in 0..10 {
+            let (_, a) = wait_for(&sink, |_, _| true, "a picture");
+            shared |= a == camera_address.load(Ordering::Relaxed);
+        }
+        assert!(
+            shared,
+            "the camera's pictures reach the output without a copy"
+        );
+
+        camera_pad.set_property("alpha", 0.0f64);
+        wait_for(&sink, |l, _| l.abs_diff(navy) <= 6, "the slate again");
+
+        no_errors(&pipeline);
+        pipeline.set_state(gst::State::Null).expect("null");
+    }
+
+    #[test]
+    fn draws_the_overlays_on_a_copy_of_the_camera_on_air() {
+        let (pipeline, camera_pad, sink) = switch_pipeline();
+        // A black square over the top-left quarter of the white camera.
+        let overlays = Arc::new(Overlays::default());
+        overlays.set_frame(320, 180);
+        let black = crate::output::overlay::Raster {
+            width: 8,
+            height: 8,
+            rgba: bytes::Bytes::from([0u8, 0, 0, 255].repeat(64)),
+        };
+        overlays.set_layers(vec![crate::output::overlay::OverlayLayer {
+            id: 1,
+            asset_id: 1,
+            placement: crate::output::spec::OverlayPlacement {
+                x: 0.0,
+                y: 0.0,
+                width: Some(0.5),
+                height: Some(0.5),
+                opacity: 1.0,
+                z: 0,
+                visible: true,
+            },
+            source: crate::output::overlay::LayerSource::Image(Arc::new(black)),
+        }]);
+        pipeline
+            .by_name("mix")
+            .and_then(|m| m.downcast::<ProgramSwitch>().ok())
+            .expect("the switch")
+            .set_overlays(overlays);
+        camera_pad.set_property("alpha", 1.0f64);
+        pipeline.set_state(gst::State::Playing).expect("playing");
+
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut seen = None;
+        while Instant::now() < deadline && seen.is_none() {
+            let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_mseconds(200)) else {
+                continue;
+            };
+            let buffer = sample.buffer().expect("a buffer");
+            let map = buffer.map_readable().expect("readable");
+            // Y plane: row 10, column 10 under the square; row 170, column 310 outside it.
+            let (inside, outside) = (map[10 * 320 + 10], map[170 * 320 + 310]);
+            if outside > 200 {
+                seen = Some((inside, outside));
+            }
+        }
+        let (inside, outside) = seen.expect("the camera on air");
+        assert!(inside < 40, "the overlay is drawn: luma {inside} under it");
+        assert!(outside > 200, "the camera around it: luma {outside}");
+        no_errors(&pipeline);
+        pipeline.set_state(gst::State::Null).expect("null");
+    }
+}
