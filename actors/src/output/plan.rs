@@ -112,11 +112,22 @@ pub fn x264_threads(preset: &str, p: &OutputProfile) -> u32 {
     }
 }
 
+/// The colour matrix of the program's pictures: GStreamer's own default for the size (BT.709
+/// above 576 lines, as HD broadcast and the platforms expect, else BT.601). Every input is
+/// converted to it (a no-op for the usual camera), because the switch passes a camera's
+/// picture through as it is: a camera labelled otherwise would show shifted colours.
+pub fn colorimetry(p: &OutputProfile) -> &'static str {
+    if p.height > 576 { "bt709" } else { "bt601" }
+}
+
 /// Caps of the program's raw video.
 pub fn raw_video_caps(p: &OutputProfile) -> String {
     format!(
-        "video/x-raw,format=I420,width={},height={},framerate={}/1,pixel-aspect-ratio=1/1",
-        p.width, p.height, p.fps
+        "video/x-raw,format=I420,width={},height={},framerate={}/1,pixel-aspect-ratio=1/1,colorimetry={}",
+        p.width,
+        p.height,
+        p.fps,
+        colorimetry(p)
     )
 }
 
@@ -168,7 +179,7 @@ pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> Stri
     let abps = p.audio_bitrate_kbps * 1000;
     format!(
         "videotestsrc name=slate_src is-live=true pattern=solid-color foreground-color={SLATE_ARGB} \
-           ! video/x-raw,format=I420,width={SLATE_SOURCE_PX},height={SLATE_SOURCE_PX},framerate={fps}/1 \
+           ! video/x-raw,format=I420,width={SLATE_SOURCE_PX},height={SLATE_SOURCE_PX},framerate={fps}/1,colorimetry={colorimetry} \
            ! mix.sink_0 \
          {switch} name=mix latency={lat} \
            ! {raw} ! videoconvert ! {enc} \
@@ -182,6 +193,7 @@ pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> Stri
            ! appsink name=aout sync=false max-buffers=240 drop=true",
         switch = super::switch::FACTORY,
         fps = p.fps,
+        colorimetry = colorimetry(p),
         align = AUDIO_ALIGNMENT_MS * 1_000_000,
     )
 }
@@ -196,10 +208,11 @@ pub fn program_camera_video(p: &OutputProfile) -> String {
         "appsrc name=src is-live=true format=time min-latency=0 max-bytes=8388608 \
            leaky-type=downstream caps=video/x-h264,stream-format=byte-stream,alignment=au \
          ! h264parse ! avdec_h264 name=dec max-threads=1 direct-rendering=false ! videoconvert ! videoscale add-borders=true \
-         ! video/x-raw,format=I420,width={w},height={h},pixel-aspect-ratio=1/1 \
+         ! video/x-raw,format=I420,width={w},height={h},pixel-aspect-ratio=1/1,colorimetry={c} \
          ! queue name=out max-size-buffers=1 leaky=downstream",
         w = p.width,
         h = p.height,
+        c = colorimetry(p),
     )
 }
 
@@ -297,6 +310,28 @@ mod tests {
             &p720,
         );
         assert!(e.contains(" threads=1 "), "{e}");
+    }
+
+    #[test]
+    fn every_program_picture_has_the_programs_colour_matrix() {
+        let hd = OutputProfile::default();
+        let sd = OutputProfile {
+            width: 640,
+            height: 360,
+            ..OutputProfile::default()
+        };
+        assert_eq!(colorimetry(&hd), "bt709");
+        assert_eq!(colorimetry(&sd), "bt601");
+        assert!(raw_video_caps(&hd).contains("colorimetry=bt709"));
+        assert!(program_camera_video(&hd).contains("colorimetry=bt709"));
+        let program = program(
+            &hd,
+            &EncoderPlan::X264 {
+                preset: "ultrafast".into(),
+            },
+            "voaacenc",
+        );
+        assert_eq!(program.matches("colorimetry=bt709").count(), 2, "{program}");
     }
 
     #[test]
