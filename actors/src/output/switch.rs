@@ -5,10 +5,11 @@
 //! next one, a live slate input keeps the clock going), inputs ordered by `zorder`, and a cut
 //! that is a property change landing on the next output frame. What it does not do is blend:
 //! the program shows one full-frame camera at a time, so the output picture *is* the camera's
-//! picture. The switch hands the encoder the camera's buffer (its memory shared, not copied),
-//! where `compositor` copied all 1.4 MB of every 720p picture into a new one. Overlays are
-//! drawn on each camera's pictures before they reach the switch (see `plan`), on a buffer no
-//! one else holds, so that blend needs no copy either.
+//! picture. The switch hands the encoder the camera's buffer (wrapped, not copied), where
+//! `compositor` copied all 1.4 MB of every 720p picture into a new one. Overlays need a
+//! picture to draw on, and the camera's cannot be written (the decoder still holds it): with
+//! overlays, the switch copies the camera's picture once into a pooled output picture and
+//! blends them there, which is what `compositor` + `overlaycomposition` cost.
 //!
 //! Pads: `sink_%u`, each with an `alpha` (on air when above 0, as in `compositor`). The
 //! output is the input with the highest `zorder` that is on air, has a picture, and has the
@@ -52,7 +53,7 @@ glib::wrapper! {
 }
 
 impl ProgramSwitch {
-    /// The overlays whose slate composition is drawn on the slate.
+    /// The overlays to draw: on the camera on air, and (with the slate's words) on the slate.
     pub fn set_overlays(&self, overlays: Arc<Overlays>) {
         let mut state = self.imp().lock();
         state.overlays = Some(overlays);
