@@ -12,6 +12,7 @@
 //! messages, so nothing here blocks the arbiter (stopping a pipeline, which can wait on a
 //! network thread, happens on a blocking thread).
 
+mod blend;
 pub mod encoder;
 mod fanout;
 mod input;

@@ -27,6 +27,7 @@ use gstreamer_video as gst_video;
 use gstreamer_video::prelude::*;
 use gstreamer_video::subclass::prelude::*;
 
+use super::blend::PlanarRect;
 use super::overlay::Overlays;
 
 /// The element's factory name, registered by [`register`].
@@ -58,6 +59,7 @@ impl ProgramSwitch {
         let mut state = self.imp().lock();
         state.overlays = Some(overlays);
         state.slate = None;
+        state.camera_planar = None;
     }
 }
 
@@ -96,6 +98,8 @@ mod imp {
     pub struct State {
         pub(super) overlays: Option<Arc<Overlays>>,
         pub(super) slate: Option<SlatePicture>,
+        /// The cameras' overlays ready to blend, and the composition's sequence number.
+        pub(super) camera_planar: Option<(u32, Arc<Vec<PlanarRect>>)>,
     }
 
     #[derive(Default)]
@@ -298,6 +302,46 @@ mod imp {
                 .and_then(|o| o.camera_composition())
         }
 
+        /// The cameras' overlays in the pictures' layout, converted once per composition.
+        fn camera_planar(&self) -> Arc<Vec<PlanarRect>> {
+            let mut state = self.lock();
+            let Some(composition) = state.overlays.as_ref().and_then(|o| o.camera_composition())
+            else {
+                return Arc::default();
+            };
+            if let Some((seqnum, rects)) = &state.camera_planar
+                && *seqnum == composition.seqnum()
+            {
+                return rects.clone();
+            }
+            let rects: Arc<Vec<PlanarRect>> = Arc::new(
+                composition
+                    .iter()
+                    .filter_map(|rect| {
+                        let (x, y, w, h) = rect.render_rectangle();
+                        // Converted and scaled to the render size by GStreamer, global
+                        // alpha applied (no flags).
+                        let pixels = rect.pixels_ayuv(gst_video::VideoOverlayFormatFlags::empty());
+                        let (offset, stride) = pixels
+                            .meta::<gst_video::VideoMeta>()
+                            .map(|m| (m.offset()[0], m.stride()[0] as usize))
+                            .unwrap_or((0, w as usize * 4));
+                        let map = pixels.map_readable().ok()?;
+                        Some(PlanarRect::from_ayuv(
+                            map.get(offset..)?,
+                            stride,
+                            w as usize,
+                            h as usize,
+                            i64::from(x),
+                            i64::from(y),
+                        ))
+                    })
+                    .collect(),
+            );
+            state.camera_planar = Some((composition.seqnum(), rects.clone()));
+            rects
+        }
+
         /// The output is the chosen picture itself: no pixel is copied.
         fn share(
             &self,
@@ -344,8 +388,14 @@ mod imp {
             match on_air.and_then(|p| p.prepared_frame(token)) {
                 Some(camera) => {
                     camera.copy(&mut out)?;
-                    if let Some(overlays) = self.camera_overlays() {
-                        overlays.blend(&mut out)?;
+                    let overlays = self.camera_planar();
+                    let (width, height) = (info.width() as usize, info.height() as usize);
+                    for plane in 0..3 {
+                        let stride = out.plane_stride()[plane] as usize;
+                        let data = out.plane_data_mut(plane as u32)?;
+                        for rect in overlays.iter() {
+                            rect.blend_plane(plane, data, stride, width, height);
+                        }
                     }
                     Ok(())
                 }
