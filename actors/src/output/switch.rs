@@ -9,7 +9,8 @@
 //! `compositor` copied all 1.4 MB of every 720p picture into a new one. Overlays need a
 //! picture to draw on, and the camera's cannot be written (the decoder still holds it): with
 //! overlays, the switch copies the camera's picture once into a pooled output picture and
-//! blends them there, which is what `compositor` + `overlaycomposition` cost.
+//! mixes them in there (`blend`: each rectangle converted once per composition into the
+//! picture's own planes).
 //!
 //! Pads: `sink_%u`, each with an `alpha` (on air when above 0, as in `compositor`). The
 //! output is the input with the highest `zorder` that is on air, has a picture, and has the
