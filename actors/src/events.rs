@@ -3,9 +3,7 @@
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use crate::camera::CameraState;
-use crate::output::{DestinationState, OutputState, Showing};
-use crate::ptz::PtzState;
+use crate::state::{CameraState, DestinationState, OutputState, PtzState, Showing};
 
 /// Something that happened in the media runtime.
 #[derive(Clone, Debug, Serialize)]

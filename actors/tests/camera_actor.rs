@@ -4,9 +4,10 @@ use std::time::Duration;
 
 use url::Url;
 use vistterstream_actors::Runtime;
-use vistterstream_actors::camera::{CameraSpec, CameraState, MediaKind};
+use vistterstream_actors::camera::{CameraSpec, MediaKind};
 use vistterstream_actors::media;
-use vistterstream_actors::supervisor::{RemoveCamera, Shutdown, UpsertCamera};
+use vistterstream_actors::state::CameraState;
+use vistterstream_actors::supervision::{Shutdown, Stop, Upsert};
 use vistterstream_sim::{SimCamera, SimCameraConfig};
 
 fn spec(id: i64, cam: &SimCamera, user: &str, password: &str) -> CameraSpec {
@@ -29,7 +30,7 @@ async fn wait_for(
 ) -> vistterstream_actors::camera::CameraStatus {
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
-        if let Some(feed) = rt.cameras.get(id) {
+        if let Some(feed) = rt.camera_registry.feed(id) {
             let s = feed.status();
             if want(s.state) {
                 return s;
@@ -54,8 +55,7 @@ async fn streams_fans_out_survives_a_crash_and_snapshots() {
     })
     .unwrap();
     let rt = Runtime::start();
-    rt.supervisor
-        .do_send(UpsertCamera(spec(1, &cam, "user", "pw")));
+    rt.cameras.do_send(Upsert(spec(1, &cam, "user", "pw")));
 
     let status = wait_for(&rt, 1, Duration::from_secs(15), |s| {
         s == CameraState::Streaming
@@ -64,7 +64,7 @@ async fn streams_fans_out_survives_a_crash_and_snapshots() {
     assert_eq!(status.reason, None);
 
     // Two subscribers get the same frames; the first frame each sees is a keyframe.
-    let feed = rt.cameras.get(1).unwrap();
+    let feed = rt.camera_registry.feed(1).unwrap();
     let mut a = feed.subscribe();
     let mut b = feed.subscribe();
     let fa = a.recv().await.unwrap();
@@ -126,9 +126,15 @@ async fn streams_fans_out_survives_a_crash_and_snapshots() {
         "frames from the new session reach the old subscriber"
     );
 
-    rt.supervisor.send(RemoveCamera(1)).await.unwrap();
-    assert!(rt.cameras.get(1).is_none());
-    rt.supervisor
+    rt.cameras
+        .send(Stop {
+            id: 1,
+            forget: true,
+        })
+        .await
+        .unwrap();
+    assert!(rt.camera_registry.feed(1).is_none());
+    rt.cameras
         .send(Shutdown {
             timeout: Duration::from_secs(2),
         })
@@ -146,8 +152,7 @@ async fn wrong_password_is_an_auth_error() {
     })
     .unwrap();
     let rt = Runtime::start();
-    rt.supervisor
-        .do_send(UpsertCamera(spec(2, &cam, "user", "wrong")));
+    rt.cameras.do_send(Upsert(spec(2, &cam, "user", "wrong")));
     let s = wait_for(&rt, 2, Duration::from_secs(15), |s| s == CameraState::Error).await;
     let reason = s.reason.unwrap();
     assert!(reason.contains("authentication"), "{reason}");
@@ -155,7 +160,7 @@ async fn wrong_password_is_an_auth_error() {
         !reason.contains("wrong"),
         "the password must not leak into reasons: {reason}"
     );
-    rt.supervisor
+    rt.cameras
         .send(Shutdown {
             timeout: Duration::from_secs(2),
         })

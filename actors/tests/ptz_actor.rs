@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use vistterstream_actors::Runtime;
 use vistterstream_actors::ptz::{
-    AbsoluteMove, CapturePreset, GotoPreset, Move, PtzQuirks, PtzSpec, PtzState, PtzTiming,
-    ReadStatus, RelativeMove, RemovePreset, UpsertPtz,
+    AbsoluteMove, CapturePreset, GotoPreset, Move, PtzActor, PtzCell, PtzQuirks, PtzSpec,
+    PtzTiming, ReadStatus, RelativeMove, RemovePreset,
 };
+use vistterstream_actors::state::PtzState;
+use vistterstream_actors::supervision::Upsert;
 use vistterstream_sim::onvif::{SimOnvif, SimOnvifConfig};
 
 fn spec(id: i64, device: &SimOnvif, password: &str) -> PtzSpec {
@@ -31,7 +33,7 @@ async fn wait_state(rt: &Runtime, id: i64, want: PtzState, within: Duration) -> 
     let deadline = tokio::time::Instant::now() + within;
     loop {
         if let Some(h) = rt.ptz_registry.get(id) {
-            let s = h.cell.get();
+            let s = h.shared.get();
             if s.state == want {
                 return s.reason.unwrap_or_default();
             }
@@ -41,6 +43,20 @@ async fn wait_state(rt: &Runtime, id: i64, want: PtzState, within: Duration) -> 
             );
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A running PTZ actor and its status.
+struct Running {
+    addr: actix::Addr<PtzActor>,
+    cell: std::sync::Arc<PtzCell>,
+}
+
+fn running(rt: &Runtime, id: i64) -> Running {
+    let handle = rt.ptz_registry.get(id).expect("PTZ camera registered");
+    Running {
+        addr: handle.addr.expect("PTZ actor running"),
+        cell: handle.shared,
     }
 }
 
@@ -57,9 +73,9 @@ async fn moves_presets_and_reconnects_against_a_position_reporting_device() {
     .unwrap();
     let head = device.head().clone();
     let rt = Runtime::start();
-    rt.ptz.do_send(UpsertPtz(spec(1, &device, "admin")));
+    rt.ptz.do_send(Upsert(spec(1, &device, "admin")));
     wait_state(&rt, 1, PtzState::Up, Duration::from_secs(10)).await;
-    let ptz = rt.ptz_registry.get(1).unwrap();
+    let ptz = running(&rt, 1);
     let status = ptz.cell.get();
     assert_eq!(status.reports_position, Some(true));
     assert!(
@@ -185,9 +201,9 @@ async fn presets_work_from_tokens_alone_and_a_wrong_password_is_named() {
     let device = SimOnvif::start(SimOnvifConfig::default()).unwrap();
     let head = device.head().clone();
     let rt = Runtime::start();
-    rt.ptz.do_send(UpsertPtz(spec(2, &device, "admin")));
+    rt.ptz.do_send(Upsert(spec(2, &device, "admin")));
     wait_state(&rt, 2, PtzState::Up, Duration::from_secs(10)).await;
-    let ptz = rt.ptz_registry.get(2).unwrap();
+    let ptz = running(&rt, 2);
     assert_eq!(ptz.cell.get().reports_position, Some(false));
 
     head.place([0.6, -0.3, 0.4]);
@@ -220,7 +236,7 @@ async fn presets_work_from_tokens_alone_and_a_wrong_password_is_named() {
         head.position()
     );
 
-    rt.ptz.do_send(UpsertPtz(spec(3, &device, "wrong")));
+    rt.ptz.do_send(Upsert(spec(3, &device, "wrong")));
     let reason = wait_state(&rt, 3, PtzState::Down, Duration::from_secs(10)).await;
     assert!(reason.contains("refused the credentials"), "{reason}");
 }
@@ -237,9 +253,9 @@ async fn commands_are_serialized_and_joystick_bursts_coalesced_against_a_slow_ca
     .unwrap();
     let head = device.head().clone();
     let rt = Runtime::start();
-    rt.ptz.do_send(UpsertPtz(spec(4, &device, "admin")));
+    rt.ptz.do_send(Upsert(spec(4, &device, "admin")));
     wait_state(&rt, 4, PtzState::Up, Duration::from_secs(10)).await;
-    let ptz = rt.ptz_registry.get(4).unwrap();
+    let ptz = running(&rt, 4);
 
     // Ten absolute moves at once: the camera never sees two requests at the same time.
     let sends: Vec<_> = (0..10)
@@ -338,9 +354,9 @@ async fn a_silent_camera_times_out_within_the_call_timeout() {
     let mut s = spec(5, &device, "admin");
     s.timing.call_timeout = Duration::from_millis(300);
     s.timing.health_interval = Duration::from_secs(60);
-    rt.ptz.do_send(UpsertPtz(s));
+    rt.ptz.do_send(Upsert(s));
     wait_state(&rt, 5, PtzState::Up, Duration::from_secs(10)).await;
-    let ptz = rt.ptz_registry.get(5).unwrap();
+    let ptz = running(&rt, 5);
     device.set_reply_delay(Duration::from_secs(30));
     let started = std::time::Instant::now();
     let err = ptz

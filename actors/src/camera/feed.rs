@@ -11,8 +11,9 @@ use std::time::Instant;
 use tokio::sync::{broadcast, watch};
 
 use super::frame::{Frame, MediaKind};
-use super::status::{CameraState, CameraStatus};
+use super::status::CameraStatus;
 use crate::events::{EventBus, RuntimeEvent};
+use crate::state::CameraState;
 
 /// Frames buffered per subscriber before it counts as slow (about 4 s of 30 fps video + AAC).
 const CHANNEL_CAPACITY: usize = 512;

@@ -14,7 +14,8 @@ use retina::codec::{CodecItem, FrameFormat, ParametersRef, VideoParametersCodec}
 use super::feed::CameraFeed;
 use super::frame::{AudioInfo, Frame, MediaKind, StreamParams, VideoCodec, VideoInfo};
 use super::spec::CameraSpec;
-use super::status::{CameraState, RateWindow};
+use super::status::RateWindow;
+use crate::state::CameraState;
 
 /// Why a session could not start or stopped. Messages name the camera's URL (never its
 /// credentials) and say what a person can do about it.

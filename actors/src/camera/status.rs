@@ -2,40 +2,11 @@
 
 use serde::Serialize;
 
-/// Lifecycle state of a camera's ingest.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CameraState {
-    /// Opening the RTSP session (DESCRIBE/SETUP/PLAY, waiting for the first frame).
-    Connecting,
-    /// Frames are arriving.
-    Streaming,
-    /// The session is up but no frame arrived within the stall timeout.
-    Stalled,
-    /// Waiting before the next connection attempt after a transient failure.
-    Backoff,
-    /// The camera is disabled; no session is kept.
-    Disabled,
-    /// A failure that needs a person (wrong password, wrong path, unsupported codec).
-    /// Retries continue with backoff in case the camera side gets fixed.
-    Error,
-}
-
-impl CameraState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CameraState::Connecting => "connecting",
-            CameraState::Streaming => "streaming",
-            CameraState::Stalled => "stalled",
-            CameraState::Backoff => "backoff",
-            CameraState::Disabled => "disabled",
-            CameraState::Error => "error",
-        }
-    }
-}
+use crate::state::CameraState;
 
 /// Snapshot of a camera's health.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CameraStatus {
     pub state: CameraState,
     pub reason: Option<String>,

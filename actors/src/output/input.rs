@@ -7,42 +7,22 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use gstreamer as gst;
-use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use tokio::sync::watch;
 
+use super::clock::RunningClock;
 use super::fanout::Fanout;
 use super::timing::{TimestampMapper, nanos};
+use crate::camera::CameraRegistry;
 use crate::camera::{Frame, MediaKind, VideoCodec};
-use crate::supervisor::CameraRegistry;
 
 /// A camera whose timestamps drift this far from the arrival times is re-anchored.
 const MAX_DRIFT: Duration = Duration::from_secs(1);
 /// How often a feeder looks for a camera that has no feed.
 const FEED_POLL: Duration = Duration::from_millis(250);
-
-/// Running time of the program pipeline, computed from its clock.
-#[derive(Clone)]
-pub struct RunningClock {
-    pub clock: gst::Clock,
-    pub base_time: gst::ClockTime,
-}
-
-impl RunningClock {
-    pub fn now(&self) -> Duration {
-        let now = self.clock.time();
-        Duration::from_nanos(now.saturating_sub(self.base_time).nseconds())
-    }
-
-    /// The running time (ns) at which something happened at `at`: negative when it happened
-    /// before the pipeline started.
-    pub fn at(&self, at: Instant) -> i64 {
-        nanos(self.now()).saturating_sub(nanos(at.elapsed()))
-    }
-}
 
 /// Where a feeder puts a camera's H.264 (byte-stream access units) or AAC (ADTS frames).
 pub enum Target {
@@ -125,7 +105,7 @@ impl Feeder {
         let mut pass_audio = self.on_first_frame.is_none();
         let mut held = Held::default();
         while !*stop.borrow() {
-            let Some(feed) = self.registry.get(self.camera_id) else {
+            let Some(feed) = self.registry.feed(self.camera_id) else {
                 tokio::select! {
                     _ = tokio::time::sleep(FEED_POLL) => {}
                     _ = stop.changed() => {}

@@ -16,46 +16,7 @@ use bytes::Bytes;
 use gstreamer as gst;
 use gstreamer_video as gst_video;
 
-use super::spec::OverlayPlacement;
-
-/// A picture with straight (not premultiplied) alpha, RGBA, row after row.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Raster {
-    pub width: u32,
-    pub height: u32,
-    pub rgba: Bytes,
-}
-
-impl std::fmt::Debug for Raster {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Raster({}x{})", self.width, self.height)
-    }
-}
-
-/// What a layer shows.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LayerSource {
-    Image(Arc<Raster>),
-    Text {
-        text: String,
-        size_px: u32,
-        color: [u8; 4],
-    },
-    /// A clock: `format` is a strftime pattern, local time of the appliance.
-    Clock {
-        format: String,
-        size_px: u32,
-        color: [u8; 4],
-    },
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct OverlayLayer {
-    pub id: i64,
-    pub asset_id: i64,
-    pub placement: OverlayPlacement,
-    pub source: LayerSource,
-}
+use super::spec::{LayerSource, OverlayLayer, OverlayPlacement, Raster};
 
 /// Where a layer lands on a `width`x`height` frame (pure): normalized position and size,
 /// height from the picture's aspect ratio when not given, clipped to the frame.

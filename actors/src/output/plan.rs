@@ -7,6 +7,7 @@
 
 use super::silence::{SAMPLE_RATE, SAMPLES_PER_FRAME};
 use super::spec::OutputProfile;
+use super::switch::{FACTORY, SLATE_ARGB};
 
 /// The H.264 encoder a program runs with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,10 +135,6 @@ pub fn raw_video_caps(p: &OutputProfile) -> String {
 pub const RAW_AUDIO_CAPS: &str =
     "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2";
 
-/// The slate's background: a dark navy, so a slate is told apart from a dark camera picture
-/// (also by the tests, which check the colour in what the ingest recorded).
-pub const SLATE_ARGB: u32 = 0xff14_2850;
-
 /// Side of the slate source's pictures. The switch never shows them (it draws the slate
 /// itself, once per clock tick); the source only keeps the switch producing pictures at the
 /// program's rate when no camera sends any, so it is as small as a picture can usefully be.
@@ -191,7 +188,7 @@ pub fn program(p: &OutputProfile, encoder_plan: &EncoderPlan, aac: &str) -> Stri
            output-buffer-duration-fraction={SAMPLES_PER_FRAME}/{SAMPLE_RATE} ! {RAW_AUDIO_CAPS} ! audioconvert \
            ! {aac} bitrate={abps} ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw \
            ! appsink name=aout sync=false max-buffers=240 drop=true",
-        switch = super::switch::FACTORY,
+        switch = FACTORY,
         fps = p.fps,
         colorimetry = colorimetry(p),
         align = AUDIO_ALIGNMENT_MS * 1_000_000,

@@ -15,11 +15,14 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use tokio::sync::watch;
 
+use super::clock::RunningClock;
+use super::elements::{describe_error, element, launch, teardown};
 use super::fanout::{Fanout, Tap};
+use super::plan;
 use super::spec::DestinationTarget;
-use super::status::{DestinationState, StatusCell};
-use super::{element, launch, plan};
+use super::status::StatusCell;
 use crate::backoff::Backoff;
+use crate::state::DestinationState;
 
 /// A destination queueing more than this is too slow: it skips to the next keyframe.
 const MAX_QUEUE: Duration = Duration::from_secs(3);
@@ -30,18 +33,11 @@ const FAILED_AFTER: u32 = 4;
 /// Live this long → the next failure starts the backoff from the beginning.
 const HEALTHY_RUN: Duration = Duration::from_secs(30);
 
-/// The program's timing, shared so destination pipelines run on the same running time.
-#[derive(Clone)]
-pub struct ProgramClock {
-    pub clock: gst::Clock,
-    pub base_time: gst::ClockTime,
-}
-
 pub struct Publisher {
     pub output_id: i64,
     pub target: DestinationTarget,
     pub fanout: Arc<Fanout>,
-    pub clock: ProgramClock,
+    pub clock: RunningClock,
     pub status: Arc<StatusCell>,
     /// The fan-out carries a relay's camera access units, to be parsed for FLV here.
     pub repackage: bool,
@@ -157,9 +153,7 @@ impl Publisher {
             src.set_property("max-bytes", 0u64);
         }
         // Same clock and base time as the program: its buffers' running times are valid here.
-        pipeline.use_clock(Some(&self.clock.clock));
-        pipeline.set_start_time(gst::ClockTime::NONE);
-        pipeline.set_base_time(self.clock.base_time);
+        self.clock.share_with(&pipeline);
         pipeline
             .set_state(gst::State::Playing)
             .map_err(|e| format!("starting the publisher: {e}"))?;
@@ -275,27 +269,4 @@ fn out_bytes(sink: &gst::Element) -> u64 {
                 .ok()
         })
         .unwrap_or(0)
-}
-
-/// A GStreamer error as an operator reads it: what failed, why, and the detail when it
-/// says more (certificate problems are spelt out).
-pub fn describe_error(source: &str, error: &gst::glib::Error, debug: Option<&str>) -> String {
-    let mut text = format!("{source}: {error}");
-    // The debug text's last line carries the reason ("reason not-negotiated", the TLS
-    // verdict, the socket error); the lines before it are source locations.
-    if let Some(detail) = debug.and_then(|d| d.lines().last()).map(str::trim)
-        && !detail.is_empty()
-    {
-        text.push_str(&format!(" ({detail})"));
-    }
-    text
-}
-
-/// Stop a pipeline without blocking the async runtime (rtmp2sink joins its connection
-/// thread when stopping).
-pub async fn teardown(pipeline: gst::Pipeline) {
-    let _ = tokio::task::spawn_blocking(move || {
-        let _ = pipeline.set_state(gst::State::Null);
-    })
-    .await;
 }

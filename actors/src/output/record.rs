@@ -14,10 +14,12 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use tokio::sync::watch;
 
+use super::clock::RunningClock;
+use super::elements::teardown;
+use super::elements::{element, launch};
 use super::fanout::{Fanout, Tap};
-use super::publish::{ProgramClock, teardown};
+use super::plan;
 use super::spec::RecordingSpec;
-use super::{element, launch, plan};
 use crate::backoff::Backoff;
 
 const MAX_QUEUE: Duration = Duration::from_secs(5);
@@ -28,7 +30,7 @@ pub struct Recorder {
     pub output_id: i64,
     pub spec: RecordingSpec,
     pub fanout: Arc<Fanout>,
-    pub clock: ProgramClock,
+    pub clock: RunningClock,
 }
 
 /// The file name pattern of one recording run (splitmuxsink fills in the segment number).
@@ -78,9 +80,7 @@ impl Recorder {
             .dir
             .join(segment_pattern(self.output_id, chrono::Utc::now()));
         rec.set_property("location", location.to_string_lossy().as_ref());
-        pipeline.use_clock(Some(&self.clock.clock));
-        pipeline.set_start_time(gst::ClockTime::NONE);
-        pipeline.set_base_time(self.clock.base_time);
+        self.clock.share_with(&pipeline);
         pipeline
             .set_state(gst::State::Playing)
             .map_err(|e| format!("starting the recorder: {e}"))?;

@@ -14,9 +14,9 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use tokio::sync::watch;
 
+use super::clock::RunningClock;
+use super::elements::{element, launch};
 use super::fanout::Fanout;
-use super::input::RunningClock;
-use super::{element, launch};
 
 pub const SAMPLE_RATE: u32 = 48_000;
 pub const SAMPLES_PER_FRAME: u32 = 1024;

@@ -2,8 +2,10 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 /// `program` decodes, composites and encodes (cuts, slate, overlays); `relay` copies one
@@ -161,7 +163,7 @@ pub struct SlateSpec {
     pub text: String,
     /// A picture above the text (an asset; refreshed like any URL image).
     pub image_asset_id: Option<i64>,
-    pub image: Option<std::sync::Arc<super::overlay::Raster>>,
+    pub image: Option<Arc<Raster>>,
 }
 
 impl Default for SlateSpec {
@@ -192,7 +194,7 @@ pub struct OutputSpec {
     /// No picture from the camera on air for this long → slate.
     pub slate_after: Duration,
     /// Overlay layers drawn over the program (ignored by a relay).
-    pub overlays: Vec<super::overlay::OverlayLayer>,
+    pub overlays: Vec<OverlayLayer>,
 }
 
 impl OutputSpec {
@@ -208,6 +210,83 @@ impl OutputSpec {
         }
         ids
     }
+
+    /// Whether going from this spec to `new` needs a new pipeline (a restart of the output)
+    /// rather than a change in place: mode, profile, encoder and recording are built into
+    /// the pipeline, and a relay's camera is its whole input.
+    pub fn needs_new_pipeline(&self, new: &OutputSpec) -> bool {
+        new.mode != self.mode
+            || new.profile != self.profile
+            || new.encoder != self.encoder
+            || new.recording != self.recording
+            || (new.mode == OutputMode::Relay && new.camera_id != self.camera_id)
+    }
+
+    /// Show `raster` wherever the spec shows asset `asset_id` (a URL image refreshed).
+    pub fn swap_asset(&mut self, asset_id: i64, raster: &Arc<Raster>) -> AssetUse {
+        let mut uses = AssetUse::default();
+        for layer in self.overlays.iter_mut().filter(|l| l.asset_id == asset_id) {
+            layer.source = LayerSource::Image(raster.clone());
+            uses.in_layers = true;
+        }
+        if self.slate.image_asset_id == Some(asset_id) {
+            self.slate.image = Some(raster.clone());
+            uses.on_slate = true;
+        }
+        uses
+    }
+}
+
+/// Where an output shows an asset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AssetUse {
+    pub on_slate: bool,
+    pub in_layers: bool,
+}
+
+impl AssetUse {
+    pub fn any(self) -> bool {
+        self.on_slate || self.in_layers
+    }
+}
+
+/// A picture with straight (not premultiplied) alpha, RGBA, row after row.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Raster {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Bytes,
+}
+
+impl std::fmt::Debug for Raster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Raster({}x{})", self.width, self.height)
+    }
+}
+
+/// What a layer shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LayerSource {
+    Image(Arc<Raster>),
+    Text {
+        text: String,
+        size_px: u32,
+        color: [u8; 4],
+    },
+    /// A clock: `format` is a strftime pattern, local time of the appliance.
+    Clock {
+        format: String,
+        size_px: u32,
+        color: [u8; 4],
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OverlayLayer {
+    pub id: i64,
+    pub asset_id: i64,
+    pub placement: OverlayPlacement,
+    pub source: LayerSource,
 }
 
 #[cfg(test)]

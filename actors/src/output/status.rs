@@ -5,54 +5,10 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use crate::events::{EventBus, RuntimeEvent};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutputState {
-    /// Not running (desired state off, or stopped by the operator).
-    Stopped,
-    /// Pipeline being built or restarted.
-    Starting,
-    /// Producing frames.
-    Live,
-    /// The pipeline failed; the supervisor restarts it with backoff.
-    Failed,
-}
-
-impl OutputState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutputState::Stopped => "stopped",
-            OutputState::Starting => "starting",
-            OutputState::Live => "live",
-            OutputState::Failed => "failed",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DestinationState {
-    Connecting,
-    Live,
-    Reconnecting,
-    /// Repeated failures without ever getting live (wrong key, certificate not trusted,
-    /// ingest refusing us): still retried, at the slowest backoff.
-    Failed,
-}
-
-impl DestinationState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DestinationState::Connecting => "connecting",
-            DestinationState::Live => "live",
-            DestinationState::Reconnecting => "reconnecting",
-            DestinationState::Failed => "failed",
-        }
-    }
-}
+use crate::state::{DestinationState, OutputState, Showing};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DestinationStatus {
     pub destination_id: i64,
     pub name: String,
@@ -67,16 +23,8 @@ pub struct DestinationStatus {
     pub last_error: Option<String>,
 }
 
-/// What is on screen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Showing {
-    Camera { camera_id: i64 },
-    Slate,
-    Nothing,
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutputStatus {
     pub state: OutputState,
     pub reason: Option<String>,

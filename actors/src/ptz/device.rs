@@ -1,5 +1,5 @@
 //! The small trait the PtzActor drives: what VistterStream needs from a PTZ camera, and
-//! nothing about how it is spoken. The ONVIF implementation lives in `onvif.rs`; a camera
+//! nothing about how it is spoken. The ONVIF implementation lives in `onvif/`; a camera
 //! that needs another protocol, or another ONVIF crate, is a new implementation of these two
 //! traits, not a change to the actor.
 
@@ -40,6 +40,7 @@ impl PtzVector {
 
 /// An axis group's motion as the camera reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MoveState {
     Idle,

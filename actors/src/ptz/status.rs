@@ -7,27 +7,7 @@ use serde::Serialize;
 
 use super::device::{DeviceDescription, PtzReading};
 use crate::events::{EventBus, RuntimeEvent};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PtzState {
-    /// Looking for the device, learning its clock, services and profile.
-    Connecting,
-    /// Connected and answering.
-    Up,
-    /// Unreachable, refusing the credentials or not a PTZ device; retried with backoff.
-    Down,
-}
-
-impl PtzState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PtzState::Connecting => "connecting",
-            PtzState::Up => "up",
-            PtzState::Down => "down",
-        }
-    }
-}
+use crate::state::PtzState;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PtzStatus {

@@ -1,0 +1,80 @@
+//! Messages an output actor takes, the errors it answers with, and the notices its own
+//! tasks send it.
+
+use std::sync::Arc;
+
+use actix::prelude::*;
+
+use super::plan::EncoderPlan;
+use super::silence::SilentAac;
+use super::spec::{OutputSpec, OverlayLayer, Raster};
+
+/// Put a camera on air. Lands on the next output frame when the camera is decoded already
+/// (on air or standby); otherwise its decoder starts and the old picture stays until the
+/// new one is ready (at most [`super::timing::PENDING_CUT_GRACE`]).
+#[derive(Message)]
+#[rtype(result = "Result<(), OutputError>")]
+pub struct Cut {
+    pub camera_id: i64,
+}
+
+/// The output's settings changed. Destinations, standby cameras, the camera on air and the
+/// slate text change in place; mode, profile, encoder or recording need a new pipeline.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct UpdateOutput(pub OutputSpec);
+
+/// Replace the overlay layers (shown from the next frame; no pipeline change).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SetOverlays(pub Vec<OverlayLayer>);
+
+/// A new picture for an asset (a URL image refreshed): every layer showing it swaps.
+#[derive(Message, Clone)]
+#[rtype(result = "()")]
+pub struct UpdateAsset {
+    pub asset_id: i64,
+    pub raster: Arc<Raster>,
+}
+
+/// For the output supervisor: a refreshed asset picture for every output that shows it
+/// (running or restarting).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct BroadcastAsset(pub UpdateAsset);
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("a relay output copies one camera; change its camera with an update instead")]
+    RelayCannotCut,
+    #[error("the output is not running")]
+    NotRunning,
+    #[error("{0}")]
+    Pipeline(String),
+}
+
+// ---- from the output's own tasks ------------------------------------------------------------
+
+/// What the blocking preparation (encoder smoke tests, the silent AAC frame) hands back.
+pub(super) struct Preparation {
+    pub encoder: Option<EncoderPlan>,
+    pub silence: Option<SilentAac>,
+}
+
+/// The preparation is done (or failed): build the pipeline.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(super) struct Prepared(pub Result<Preparation, String>);
+
+/// Something on the program pipeline's bus that ends it.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(super) struct PipelineFailed(pub String);
+
+/// An element inside one camera's input failed (a decoder giving up on a broken stream).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(super) struct InputFailed {
+    pub camera_id: i64,
+    pub reason: String,
+}
