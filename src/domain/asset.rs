@@ -1,10 +1,78 @@
 //! Assets (AS-1) and overlay layers (OUT-5): what an operator gives, checked field by field.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{FieldError, Validation, check_text};
 
+/// What an asset is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
+pub enum AssetKind {
+    /// An uploaded PNG, JPEG or WebP picture.
+    Image,
+    /// A picture fetched from a URL at its own interval.
+    UrlImage,
+    Text,
+    /// A clock: its text is a strftime pattern.
+    Clock,
+}
+
+impl AssetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssetKind::Image => "image",
+            AssetKind::UrlImage => "url_image",
+            AssetKind::Text => "text",
+            AssetKind::Clock => "clock",
+        }
+    }
+
+    /// A picture (uploaded or fetched), as opposed to something drawn from text.
+    pub fn is_picture(self) -> bool {
+        matches!(self, AssetKind::Image | AssetKind::UrlImage)
+    }
+}
+
+/// An asset, as stored and as the API shows it.
+#[derive(Clone, Debug, sqlx::FromRow, Serialize, ToSchema)]
+pub struct Asset {
+    pub id: i64,
+    pub name: String,
+    pub kind: AssetKind,
+    /// Detected from the content (image, url_image once fetched).
+    pub mime: Option<String>,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub size_bytes: Option<i64>,
+    pub url: Option<String>,
+    pub refresh_secs: Option<i64>,
+    pub text: Option<String>,
+    pub font_size: i64,
+    pub color: String,
+    pub last_fetch_at: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One overlay layer of an output.
+#[derive(Clone, Debug, sqlx::FromRow, Serialize, ToSchema)]
+pub struct Overlay {
+    pub id: i64,
+    pub output_id: i64,
+    pub asset_id: i64,
+    pub x: f64,
+    pub y: f64,
+    pub width: Option<f64>,
+    pub height: Option<f64>,
+    pub opacity: f64,
+    pub z: i64,
+    pub visible: bool,
+}
+
+/// The kinds of asset made with JSON (uploads go as multipart).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum JsonAssetKind {
@@ -35,7 +103,7 @@ pub struct AssetInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidAsset {
     pub name: String,
-    pub kind: &'static str,
+    pub kind: AssetKind,
     pub url: Option<String>,
     pub refresh_secs: Option<u32>,
     pub text: Option<String>,
@@ -108,11 +176,11 @@ pub fn validate(input: &AssetInput) -> Result<ValidAsset, Vec<FieldError>> {
                     format!("must be between 5 and 86400 (got {refresh})"),
                 );
             }
-            ("url_image", url, Some(refresh), None)
+            (AssetKind::UrlImage, url, Some(refresh), None)
         }
         JsonAssetKind::Text => {
             let text = check_text(&mut v, "text", input.text.as_deref().unwrap_or(""), 1, 200);
-            ("text", None, None, Some(text))
+            (AssetKind::Text, None, None, Some(text))
         }
         JsonAssetKind::Clock => {
             let pattern = input.text.clone().unwrap_or_else(|| "%H:%M:%S".into());
@@ -120,7 +188,7 @@ pub fn validate(input: &AssetInput) -> Result<ValidAsset, Vec<FieldError>> {
             if !valid_strftime(&pattern) {
                 v.error("text", "is not a valid strftime pattern (e.g. %H:%M:%S)");
             }
-            ("clock", None, None, Some(pattern))
+            (AssetKind::Clock, None, None, Some(pattern))
         }
     };
     v.finish(ValidAsset {

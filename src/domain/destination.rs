@@ -6,8 +6,9 @@ use utoipa::ToSchema;
 
 use super::{FieldError, Validation, check_text};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
+#[sqlx(rename_all = "lowercase")]
 pub enum Platform {
     Youtube,
     Facebook,
@@ -30,13 +31,6 @@ impl Platform {
             Platform::Twitch => "twitch",
             Platform::Custom => "custom",
         }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        Platform::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .unwrap_or(Platform::Custom)
     }
 
     /// The platform's primary ingest, used when `server_url` is left out. RTMPS where the

@@ -1,13 +1,16 @@
 //! Domain rules that are pure functions: validation, URL composition, vendor profiles.
 
 pub mod asset;
+pub mod audit;
 pub mod camera;
 pub mod destination;
 pub mod output;
 pub mod preset;
+pub mod snapshot;
+pub mod time;
 pub mod user;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// One invalid field, named by its JSON path.
@@ -46,6 +49,17 @@ impl Validation {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Take the errors of a nested validation; its value when there were none.
+    pub fn absorb<T>(&mut self, result: Result<T, Vec<FieldError>>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(errors) => {
+                self.0.extend(errors);
+                None
+            }
+        }
+    }
 }
 
 /// Trimmed text of `min..=max` characters without control characters.
@@ -67,4 +81,34 @@ pub fn check_text(v: &mut Validation, field: &str, value: &str, min: usize, max:
         v.error(field, "must not contain control characters");
     }
     trimmed.to_string()
+}
+
+/// Distinguish an absent field (`None`) from an explicit `null` (`Some(None)`) in a partial
+/// update (`#[serde(default, deserialize_with = "…double_option")]`).
+pub fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// The values of `items` without repeats, in the order they first appear.
+pub fn unique<T: PartialEq + Clone>(items: &[T]) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(items.len());
+    for item in items {
+        if !out.contains(item) {
+            out.push(item.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_drops_every_repeat_not_only_neighbours() {
+        assert_eq!(unique(&[3, 1, 3, 2, 1]), vec![3, 1, 2]);
+        assert!(unique::<i64>(&[]).is_empty());
+    }
 }

@@ -9,16 +9,27 @@ use super::{FieldError, Validation, check_text};
 
 /// `program` decodes, composites and encodes (cuts, slate, overlays); `relay` copies one
 /// camera's H.264 without re-encoding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
+#[sqlx(rename_all = "lowercase")]
 pub enum Mode {
     Program,
     Relay,
 }
 
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Program => "program",
+            Mode::Relay => "relay",
+        }
+    }
+}
+
 /// `auto` = a hardware encoder that passes a smoke test (V4L2, VA-API), else x264.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
+#[sqlx(rename_all = "lowercase")]
 pub enum Encoder {
     Auto,
     X264,
@@ -44,6 +55,58 @@ impl From<Encoder> for EncoderChoice {
             Encoder::Vaapi => EncoderChoice::Vaapi,
         }
     }
+}
+
+/// The encoding profile of an output.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Profile {
+    pub width: u32,
+    pub height: u32,
+    pub fps: u32,
+    pub video_bitrate_kbps: u32,
+    pub keyframe_interval_s: f64,
+    pub audio_bitrate_kbps: u32,
+    pub x264_preset: String,
+}
+
+impl Default for Profile {
+    /// The runtime's defaults: 1280x720, 30 fps, 3000 kbit/s, a keyframe every 2 s, AAC
+    /// 128 kbit/s, x264 `ultrafast` (every platform takes them).
+    fn default() -> Self {
+        let p = OutputProfile::default();
+        Self {
+            width: p.width,
+            height: p.height,
+            fps: p.fps,
+            video_bitrate_kbps: p.video_bitrate_kbps,
+            keyframe_interval_s: p.keyframe_interval_s,
+            audio_bitrate_kbps: p.audio_bitrate_kbps,
+            x264_preset: p.x264_preset,
+        }
+    }
+}
+
+impl From<&Profile> for OutputProfile {
+    fn from(p: &Profile) -> Self {
+        OutputProfile {
+            width: p.width,
+            height: p.height,
+            fps: p.fps,
+            video_bitrate_kbps: p.video_bitrate_kbps,
+            keyframe_interval_s: p.keyframe_interval_s,
+            audio_bitrate_kbps: p.audio_bitrate_kbps,
+            x264_preset: p.x264_preset.clone(),
+        }
+    }
+}
+
+/// Whether an output records its program, in segments of how long.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Recording {
+    #[sqlx(rename = "recording_enabled")]
+    pub enabled: bool,
+    #[sqlx(rename = "recording_segment_secs")]
+    pub segment_seconds: u32,
 }
 
 /// The encoding profile; every field optional (defaults: 1280x720, 30 fps, 3000 kbit/s,
@@ -88,85 +151,70 @@ pub struct OutputInput {
     /// Destinations published to, in order.
     pub destination_ids: Option<Vec<i64>>,
     /// The camera on air (a relay's only camera); `null` = none (slate).
-    #[serde(default, deserialize_with = "crate::http::cameras::double_option")]
+    #[serde(default, deserialize_with = "super::double_option")]
     pub camera_id: Option<Option<i64>>,
     /// Cameras kept decoded beside the one on air so cuts to them land at once (program).
     pub standby_camera_ids: Option<Vec<i64>>,
     #[schema(max_length = 200)]
     pub slate_text: Option<String>,
     /// An image asset (upload or URL image) shown on the slate above its text; `null` = none.
-    #[serde(default, deserialize_with = "crate::http::cameras::double_option")]
+    #[serde(default, deserialize_with = "super::double_option")]
     pub slate_asset_id: Option<Option<i64>>,
     pub recording: Option<RecordingInput>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct ValidOutput {
+/// An output's settings, validated: what is stored (and what the runtime spec is built
+/// from). The stored row adds its id, desired state and timestamps.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct OutputSettings {
     pub name: String,
-    pub mode: OutputMode,
-    pub profile: OutputProfile,
-    pub encoder: EncoderChoice,
+    pub mode: Mode,
+    #[sqlx(flatten)]
+    pub profile: Profile,
+    /// auto | x264 | v4l2 | vaapi
+    pub encoder: Encoder,
+    /// Destinations published to, in order.
+    #[sqlx(json)]
     pub destination_ids: Vec<i64>,
+    /// The camera on air (a relay: the camera it copies).
     pub camera_id: Option<i64>,
+    /// Cameras kept decoded beside the one on air.
+    #[sqlx(json)]
     pub standby_camera_ids: Vec<i64>,
     pub slate_text: String,
+    /// Image asset on the slate, above its text.
     pub slate_asset_id: Option<i64>,
-    pub recording_enabled: bool,
-    pub recording_segment_secs: u32,
+    #[sqlx(flatten)]
+    pub recording: Recording,
 }
 
-impl Default for ValidOutput {
+impl Default for OutputSettings {
+    /// What a new output starts from before its input applies.
     fn default() -> Self {
         Self {
             name: String::new(),
-            mode: OutputMode::Program,
-            profile: OutputProfile::default(),
-            encoder: EncoderChoice::Auto,
+            mode: Mode::Program,
+            profile: Profile::default(),
+            encoder: Encoder::Auto,
             destination_ids: vec![],
             camera_id: None,
             standby_camera_ids: vec![],
             slate_text: vistterstream_actors::output::SlateSpec::default().text,
             slate_asset_id: None,
-            recording_enabled: false,
-            recording_segment_secs: 300,
+            recording: Recording {
+                enabled: false,
+                segment_seconds: 300,
+            },
         }
     }
 }
 
-impl ValidOutput {
-    /// The settings of a stored output (the base a PATCH applies to, and what the runtime
-    /// spec is built from).
-    pub fn from_row(row: &crate::store::outputs::OutputRow, destination_ids: Vec<i64>) -> Self {
-        Self {
-            name: row.name.clone(),
-            mode: if row.mode == "relay" {
-                OutputMode::Relay
-            } else {
-                OutputMode::Program
-            },
-            profile: OutputProfile {
-                width: row.width as u32,
-                height: row.height as u32,
-                fps: row.fps as u32,
-                video_bitrate_kbps: row.video_bitrate_kbps as u32,
-                keyframe_interval_s: row.keyframe_interval_s,
-                audio_bitrate_kbps: row.audio_bitrate_kbps as u32,
-                x264_preset: row.x264_preset.clone(),
-            },
-            encoder: match row.encoder.as_str() {
-                "x264" => EncoderChoice::X264,
-                "v4l2" => EncoderChoice::V4l2,
-                "vaapi" => EncoderChoice::Vaapi,
-                _ => EncoderChoice::Auto,
-            },
-            destination_ids,
-            camera_id: row.camera_id,
-            standby_camera_ids: row.standby_cameras(),
-            slate_text: row.slate_text.clone(),
-            slate_asset_id: row.slate_asset_id,
-            recording_enabled: row.recording_enabled,
-            recording_segment_secs: row.recording_segment_secs as u32,
-        }
+impl OutputSettings {
+    /// The cameras this output reads: on air and on standby.
+    pub fn cameras(&self) -> impl Iterator<Item = i64> + '_ {
+        self.camera_id
+            .into_iter()
+            .chain(self.standby_camera_ids.iter().copied())
     }
 }
 
@@ -193,7 +241,10 @@ fn range<T: PartialOrd + std::fmt::Display + Copy>(
 
 /// Apply `input` on top of `base` (the defaults for a new output, the stored output for an
 /// update) and check the result.
-pub fn validate(base: &ValidOutput, input: &OutputInput) -> Result<ValidOutput, Vec<FieldError>> {
+pub fn validate(
+    base: &OutputSettings,
+    input: &OutputInput,
+) -> Result<OutputSettings, Vec<FieldError>> {
     let mut v = Validation::default();
     let name = match &input.name {
         Some(n) => check_text(&mut v, "name", n, 1, 100),
@@ -203,7 +254,7 @@ pub fn validate(base: &ValidOutput, input: &OutputInput) -> Result<ValidOutput, 
         }
         None => base.name.clone(),
     };
-    let mode = input.mode.map(OutputMode::from).unwrap_or(base.mode);
+    let mode = input.mode.unwrap_or(base.mode);
     let p = input.profile.clone().unwrap_or_default();
     let b = &base.profile;
     let width = range(&mut v, "profile.width", p.width, b.width, 160, 3840);
@@ -274,7 +325,8 @@ pub fn validate(base: &ValidOutput, input: &OutputInput) -> Result<ValidOutput, 
     };
     let mut standby_camera_ids = input
         .standby_camera_ids
-        .clone()
+        .as_deref()
+        .map(super::unique)
         .unwrap_or_else(|| base.standby_camera_ids.clone());
     if standby_camera_ids.len() > MAX_STANDBY {
         v.error(
@@ -282,8 +334,7 @@ pub fn validate(base: &ValidOutput, input: &OutputInput) -> Result<ValidOutput, 
             format!("at most {MAX_STANDBY} standby cameras"),
         );
     }
-    standby_camera_ids.dedup();
-    if mode == OutputMode::Relay {
+    if mode == Mode::Relay {
         if camera_id.is_none() {
             v.error(
                 "camera_id",
@@ -307,19 +358,21 @@ pub fn validate(base: &ValidOutput, input: &OutputInput) -> Result<ValidOutput, 
         None => base.slate_text.clone(),
     };
     let rec = input.recording.clone().unwrap_or_default();
-    let recording_enabled = rec.enabled.unwrap_or(base.recording_enabled);
-    let recording_segment_secs = range(
-        &mut v,
-        "recording.segment_seconds",
-        rec.segment_seconds,
-        base.recording_segment_secs,
-        10,
-        3600,
-    );
-    v.finish(ValidOutput {
+    let recording = Recording {
+        enabled: rec.enabled.unwrap_or(base.recording.enabled),
+        segment_seconds: range(
+            &mut v,
+            "recording.segment_seconds",
+            rec.segment_seconds,
+            base.recording.segment_seconds,
+            10,
+            3600,
+        ),
+    };
+    v.finish(OutputSettings {
         name,
         mode,
-        profile: OutputProfile {
+        profile: Profile {
             width,
             height,
             fps,
@@ -328,10 +381,7 @@ pub fn validate(base: &ValidOutput, input: &OutputInput) -> Result<ValidOutput, 
             audio_bitrate_kbps,
             x264_preset,
         },
-        encoder: input
-            .encoder
-            .map(EncoderChoice::from)
-            .unwrap_or(base.encoder),
+        encoder: input.encoder.unwrap_or(base.encoder),
         destination_ids,
         camera_id,
         standby_camera_ids,
@@ -340,8 +390,7 @@ pub fn validate(base: &ValidOutput, input: &OutputInput) -> Result<ValidOutput, 
             Some(a) => a,
             None => base.slate_asset_id,
         },
-        recording_enabled,
-        recording_segment_secs,
+        recording,
     })
 }
 
@@ -362,13 +411,13 @@ mod tests {
 
     #[test]
     fn defaults_satisfy_every_platform() {
-        let o = validate(&ValidOutput::default(), &named("Main")).unwrap();
+        let o = validate(&OutputSettings::default(), &named("Main")).unwrap();
         assert_eq!(
             (o.profile.width, o.profile.height, o.profile.fps),
             (1280, 720, 30)
         );
         assert_eq!(o.profile.keyframe_interval_s, 2.0);
-        assert_eq!(o.mode, OutputMode::Program);
+        assert_eq!(o.mode, Mode::Program);
     }
 
     #[test]
@@ -385,7 +434,7 @@ mod tests {
             destination_ids: Some(vec![1, 1]),
             ..Default::default()
         };
-        let e = fields(validate(&ValidOutput::default(), &input).unwrap_err());
+        let e = fields(validate(&OutputSettings::default(), &input).unwrap_err());
         for f in [
             "name",
             "profile.width",
@@ -405,14 +454,14 @@ mod tests {
             standby_camera_ids: Some(vec![2]),
             ..named("r")
         };
-        let e = fields(validate(&ValidOutput::default(), &input).unwrap_err());
+        let e = fields(validate(&OutputSettings::default(), &input).unwrap_err());
         assert_eq!(e, vec!["camera_id", "standby_camera_ids"]);
     }
 
     #[test]
     fn an_update_keeps_what_it_does_not_mention() {
         let base = validate(
-            &ValidOutput::default(),
+            &OutputSettings::default(),
             &OutputInput {
                 destination_ids: Some(vec![3]),
                 camera_id: Some(Some(1)),

@@ -6,8 +6,11 @@ use utoipa::ToSchema;
 use super::{FieldError, Validation};
 
 /// What a user (or an API token) may do. Ordered: each role includes the ones below it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema, sqlx::Type,
+)]
 #[serde(rename_all = "lowercase")]
+#[sqlx(rename_all = "lowercase")]
 pub enum Role {
     /// Read everything except users and tokens of others.
     Viewer,
@@ -23,15 +26,6 @@ impl Role {
             Role::Viewer => "viewer",
             Role::Operator => "operator",
             Role::Admin => "admin",
-        }
-    }
-
-    /// Stored values are constrained by a CHECK; anything else reads as the least privilege.
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "admin" => Role::Admin,
-            "operator" => Role::Operator,
-            _ => Role::Viewer,
         }
     }
 }
@@ -76,7 +70,6 @@ mod tests {
     #[test]
     fn roles_are_ordered() {
         assert!(Role::Admin > Role::Operator && Role::Operator > Role::Viewer);
-        assert_eq!(Role::parse("bogus"), Role::Viewer);
     }
 
     #[test]

@@ -1,24 +1,10 @@
 //! Audit log of changes: who did what to which thing, never with secrets.
 
-use serde::Serialize;
-use sqlx::{FromRow, SqlitePool};
-use utoipa::ToSchema;
+use sqlx::SqlitePool;
 
-use super::now;
-
-#[derive(Clone, Debug, FromRow, Serialize, ToSchema)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: String,
-    pub user_id: Option<i64>,
-    pub username: Option<String>,
-    /// e.g. `camera.create`, `user.delete`, `auth.login_failed`.
-    pub action: String,
-    /// e.g. `camera:3`.
-    pub target: Option<String>,
-    /// JSON object with the non-secret details.
-    pub detail: Option<String>,
-}
+use super::error::Result;
+use crate::domain::audit::AuditEntry;
+use crate::domain::time::now;
 
 pub async fn record(
     pool: &SqlitePool,
@@ -26,7 +12,7 @@ pub async fn record(
     action: &str,
     target: Option<String>,
     detail: Option<serde_json::Value>,
-) -> sqlx::Result<()> {
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, user_id, username, action, target, detail)
          VALUES (?, ?, ?, ?, ?, ?)",
@@ -47,12 +33,12 @@ pub async fn list(
     pool: &SqlitePool,
     limit: i64,
     before_id: Option<i64>,
-) -> sqlx::Result<Vec<AuditEntry>> {
-    sqlx::query_as(
+) -> Result<Vec<AuditEntry>> {
+    Ok(sqlx::query_as(
         "SELECT * FROM audit_log WHERE (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
     )
     .bind(before_id)
     .bind(limit)
     .fetch_all(pool)
-    .await
+    .await?)
 }

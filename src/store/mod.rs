@@ -7,10 +7,13 @@ pub mod assets;
 pub mod audit;
 pub mod cameras;
 pub mod destinations;
+mod error;
 pub mod outputs;
 pub mod presets;
 pub mod snapshots;
 pub mod users;
+
+pub use error::{Result, StoreError};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -55,15 +58,14 @@ pub async fn open_memory() -> anyhow::Result<SqlitePool> {
     Ok(pool)
 }
 
-async fn migrate(pool: &SqlitePool) -> Result<(), sqlx::migrate::MigrateError> {
+async fn migrate(pool: &SqlitePool) -> std::result::Result<(), sqlx::migrate::MigrateError> {
     sqlx::migrate!("./migrations").run(pool).await
 }
 
-/// Now, as stored: RFC 3339 UTC with milliseconds.
-pub fn now() -> String {
-    timestamp(chrono::Utc::now())
-}
-
-pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+/// Whether the database answers.
+pub async fn ping(pool: &SqlitePool) -> bool {
+    sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(pool)
+        .await
+        .is_ok()
 }

@@ -4,7 +4,8 @@ use serde::Serialize;
 use sqlx::{FromRow, SqlitePool};
 use utoipa::ToSchema;
 
-use super::now;
+use super::error::Result;
+use crate::domain::time::now;
 
 #[derive(Clone, Debug, FromRow, Serialize, ToSchema)]
 pub struct PresetRow {
@@ -32,30 +33,34 @@ pub struct PresetWrite {
     pub camera_token: Option<String>,
 }
 
-pub async fn list(pool: &SqlitePool, camera_id: i64) -> sqlx::Result<Vec<PresetRow>> {
-    sqlx::query_as("SELECT * FROM presets WHERE camera_id = ? ORDER BY id")
-        .bind(camera_id)
-        .fetch_all(pool)
-        .await
+pub async fn list(pool: &SqlitePool, camera_id: i64) -> Result<Vec<PresetRow>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM presets WHERE camera_id = ? ORDER BY id")
+            .bind(camera_id)
+            .fetch_all(pool)
+            .await?,
+    )
 }
 
-pub async fn get(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<PresetRow>> {
-    sqlx::query_as("SELECT * FROM presets WHERE id = ?")
+pub async fn get(pool: &SqlitePool, id: i64) -> Result<Option<PresetRow>> {
+    Ok(sqlx::query_as("SELECT * FROM presets WHERE id = ?")
         .bind(id)
         .fetch_optional(pool)
-        .await
+        .await?)
 }
 
 pub async fn find_by_name(
     pool: &SqlitePool,
     camera_id: i64,
     name: &str,
-) -> sqlx::Result<Option<PresetRow>> {
-    sqlx::query_as("SELECT * FROM presets WHERE camera_id = ? AND name = ?")
-        .bind(camera_id)
-        .bind(name)
-        .fetch_optional(pool)
-        .await
+) -> Result<Option<PresetRow>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM presets WHERE camera_id = ? AND name = ?")
+            .bind(camera_id)
+            .bind(name)
+            .fetch_optional(pool)
+            .await?,
+    )
 }
 
 const INSERT: &str =
@@ -67,8 +72,8 @@ async fn insert_one<'e, E: sqlx::SqliteExecutor<'e>>(
     camera_id: i64,
     p: &PresetWrite,
     now: &str,
-) -> sqlx::Result<PresetRow> {
-    sqlx::query_as(INSERT)
+) -> Result<PresetRow> {
+    Ok(sqlx::query_as(INSERT)
         .bind(camera_id)
         .bind(&p.name)
         .bind(p.position.map(|p| p.0))
@@ -78,10 +83,10 @@ async fn insert_one<'e, E: sqlx::SqliteExecutor<'e>>(
         .bind(now)
         .bind(now)
         .fetch_one(executor)
-        .await
+        .await?)
 }
 
-pub async fn insert(pool: &SqlitePool, camera_id: i64, p: &PresetWrite) -> sqlx::Result<PresetRow> {
+pub async fn insert(pool: &SqlitePool, camera_id: i64, p: &PresetWrite) -> Result<PresetRow> {
     insert_one(pool, camera_id, p, &now()).await
 }
 
@@ -91,7 +96,7 @@ pub async fn insert_all(
     camera_id: i64,
     replace: bool,
     presets: &[PresetWrite],
-) -> sqlx::Result<(Vec<PresetRow>, Vec<String>)> {
+) -> Result<(Vec<PresetRow>, Vec<String>)> {
     let mut tx = pool.begin().await?;
     let mut removed_thumbnails = Vec::new();
     if replace {
@@ -115,12 +120,8 @@ pub async fn insert_all(
     Ok((rows, removed_thumbnails))
 }
 
-pub async fn update(
-    pool: &SqlitePool,
-    id: i64,
-    p: &PresetWrite,
-) -> sqlx::Result<Option<PresetRow>> {
-    sqlx::query_as(
+pub async fn update(pool: &SqlitePool, id: i64, p: &PresetWrite) -> Result<Option<PresetRow>> {
+    Ok(sqlx::query_as(
         "UPDATE presets SET name = ?, pan = ?, tilt = ?, zoom = ?, camera_token = ?, updated_at = ?
          WHERE id = ? RETURNING *",
     )
@@ -132,22 +133,23 @@ pub async fn update(
     .bind(now())
     .bind(id)
     .fetch_optional(pool)
-    .await
+    .await?)
 }
 
-pub async fn set_thumbnail(pool: &SqlitePool, id: i64, file: &str) -> sqlx::Result<()> {
+pub async fn set_thumbnail(pool: &SqlitePool, id: i64, file: &str) -> Result<()> {
     sqlx::query("UPDATE presets SET thumbnail = ? WHERE id = ?")
         .bind(file)
         .bind(id)
         .execute(pool)
-        .await
-        .map(|_| ())
+        .await?;
+    Ok(())
 }
 
-pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
-    sqlx::query("DELETE FROM presets WHERE id = ?")
+pub async fn delete(pool: &SqlitePool, id: i64) -> Result<bool> {
+    Ok(sqlx::query("DELETE FROM presets WHERE id = ?")
         .bind(id)
         .execute(pool)
-        .await
-        .map(|r| r.rows_affected() > 0)
+        .await?
+        .rows_affected()
+        > 0)
 }

@@ -1,25 +1,11 @@
 //! Stored snapshot metadata; the JPEG files live in `<data-dir>/snapshots/`.
 
-use serde::Serialize;
-use sqlx::{FromRow, SqlitePool};
-use utoipa::ToSchema;
+use sqlx::SqlitePool;
 
-use super::now;
+use crate::domain::snapshot::{PictureOrigin, Snapshot};
 
-#[derive(Clone, Debug, FromRow, Serialize, ToSchema)]
-pub struct SnapshotRow {
-    pub id: i64,
-    pub camera_id: i64,
-    #[serde(skip)]
-    pub file_name: String,
-    pub width: i64,
-    pub height: i64,
-    pub bytes: i64,
-    /// `stream` (decoded from the camera's video) or `http` (the camera's snapshot URL).
-    pub source: String,
-    pub note: Option<String>,
-    pub created_at: String,
-}
+use super::error::Result;
+use crate::domain::time::now;
 
 #[allow(clippy::too_many_arguments)]
 pub async fn insert(
@@ -29,10 +15,10 @@ pub async fn insert(
     width: u32,
     height: u32,
     bytes: usize,
-    source: &str,
+    source: PictureOrigin,
     note: Option<&str>,
-) -> sqlx::Result<SnapshotRow> {
-    sqlx::query_as(
+) -> Result<Snapshot> {
+    Ok(sqlx::query_as(
         "INSERT INTO snapshots (camera_id, file_name, width, height, bytes, source, note, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
     )
@@ -45,41 +31,47 @@ pub async fn insert(
     .bind(note)
     .bind(now())
     .fetch_one(pool)
-    .await
+    .await?)
 }
 
-pub async fn list_for_camera(pool: &SqlitePool, camera_id: i64) -> sqlx::Result<Vec<SnapshotRow>> {
-    sqlx::query_as("SELECT * FROM snapshots WHERE camera_id = ? ORDER BY id DESC")
-        .bind(camera_id)
-        .fetch_all(pool)
-        .await
+pub async fn list_for_camera(pool: &SqlitePool, camera_id: i64) -> Result<Vec<Snapshot>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM snapshots WHERE camera_id = ? ORDER BY id DESC")
+            .bind(camera_id)
+            .fetch_all(pool)
+            .await?,
+    )
 }
 
-pub async fn get(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<SnapshotRow>> {
-    sqlx::query_as("SELECT * FROM snapshots WHERE id = ?")
+pub async fn get(pool: &SqlitePool, id: i64) -> Result<Option<Snapshot>> {
+    Ok(sqlx::query_as("SELECT * FROM snapshots WHERE id = ?")
         .bind(id)
         .fetch_optional(pool)
-        .await
+        .await?)
 }
 
-pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<SnapshotRow>> {
-    sqlx::query_as("DELETE FROM snapshots WHERE id = ? RETURNING *")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+pub async fn delete(pool: &SqlitePool, id: i64) -> Result<Option<Snapshot>> {
+    Ok(
+        sqlx::query_as("DELETE FROM snapshots WHERE id = ? RETURNING *")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
 }
 
-pub async fn file_names_for_camera(pool: &SqlitePool, camera_id: i64) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT file_name FROM snapshots WHERE camera_id = ?")
-        .bind(camera_id)
-        .fetch_all(pool)
-        .await
+pub async fn file_names_for_camera(pool: &SqlitePool, camera_id: i64) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT file_name FROM snapshots WHERE camera_id = ?")
+            .bind(camera_id)
+            .fetch_all(pool)
+            .await?,
+    )
 }
 
 /// Delete rows beyond the retention policy (older than `cutoff`, or beyond the newest
 /// `keep` of a camera) and return their file names so the files can be removed.
-pub async fn prune(pool: &SqlitePool, cutoff: &str, keep: i64) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(
+pub async fn prune(pool: &SqlitePool, cutoff: &str, keep: i64) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
         "DELETE FROM snapshots WHERE created_at < ?1 OR id IN (
              SELECT id FROM (
                  SELECT id, ROW_NUMBER() OVER (PARTITION BY camera_id ORDER BY id DESC) AS n
@@ -90,5 +82,5 @@ pub async fn prune(pool: &SqlitePool, cutoff: &str, keep: i64) -> sqlx::Result<V
     .bind(cutoff)
     .bind(keep)
     .fetch_all(pool)
-    .await
+    .await?)
 }

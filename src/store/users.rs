@@ -2,14 +2,17 @@
 
 use sqlx::{FromRow, SqlitePool};
 
-use super::now;
+use crate::domain::user::Role;
+
+use super::error::Result;
+use crate::domain::time::now;
 
 #[derive(Clone, Debug, FromRow)]
 pub struct UserRow {
     pub id: i64,
     pub username: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub disabled: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -21,7 +24,7 @@ pub struct TokenRow {
     pub user_id: i64,
     pub name: String,
     pub prefix: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: String,
     pub expires_at: Option<String>,
     pub last_used_at: Option<String>,
@@ -33,46 +36,46 @@ pub struct TokenRow {
 pub struct CredentialOwner {
     pub user_id: i64,
     pub username: String,
-    pub user_role: String,
+    pub user_role: Role,
     /// The token's own role cap (API tokens); `None` for login sessions.
-    pub token_role: Option<String>,
+    pub token_role: Option<Role>,
     pub token_id: Option<i64>,
 }
 
-pub async fn count(pool: &SqlitePool) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+pub async fn count(pool: &SqlitePool) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(pool)
-        .await
+        .await?)
 }
 
-pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<UserRow>> {
-    sqlx::query_as("SELECT * FROM users ORDER BY id")
+pub async fn list(pool: &SqlitePool) -> Result<Vec<UserRow>> {
+    Ok(sqlx::query_as("SELECT * FROM users ORDER BY id")
         .fetch_all(pool)
-        .await
+        .await?)
 }
 
-pub async fn get(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as("SELECT * FROM users WHERE id = ?")
+pub async fn get(pool: &SqlitePool, id: i64) -> Result<Option<UserRow>> {
+    Ok(sqlx::query_as("SELECT * FROM users WHERE id = ?")
         .bind(id)
         .fetch_optional(pool)
-        .await
+        .await?)
 }
 
-pub async fn by_username(pool: &SqlitePool, username: &str) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as("SELECT * FROM users WHERE username = ?")
+pub async fn by_username(pool: &SqlitePool, username: &str) -> Result<Option<UserRow>> {
+    Ok(sqlx::query_as("SELECT * FROM users WHERE username = ?")
         .bind(username)
         .fetch_optional(pool)
-        .await
+        .await?)
 }
 
 pub async fn insert(
     pool: &SqlitePool,
     username: &str,
     password_hash: &str,
-    role: &str,
-) -> sqlx::Result<UserRow> {
+    role: Role,
+) -> Result<UserRow> {
     let now = now();
-    sqlx::query_as(
+    Ok(sqlx::query_as(
         "INSERT INTO users (username, password_hash, role, disabled, created_at, updated_at)
          VALUES (?, ?, ?, 0, ?, ?) RETURNING *",
     )
@@ -82,15 +85,15 @@ pub async fn insert(
     .bind(&now)
     .bind(&now)
     .fetch_one(pool)
-    .await
+    .await?)
 }
 
 pub async fn update(
     pool: &SqlitePool,
     id: i64,
-    role: &str,
+    role: Role,
     disabled: bool,
-) -> sqlx::Result<Option<UserRow>> {
+) -> Result<Option<UserRow>> {
     let mut tx = pool.begin().await?;
     // The guard is part of the statement, so two concurrent demotions cannot both pass it:
     // SQLite runs writes one at a time.
@@ -122,7 +125,7 @@ pub async fn set_password(
     id: i64,
     password_hash: &str,
     keep_session: Option<&[u8]>,
-) -> sqlx::Result<()> {
+) -> Result<()> {
     let mut tx = pool.begin().await?;
     sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
         .bind(password_hash)
@@ -135,11 +138,12 @@ pub async fn set_password(
         .bind(keep_session)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Delete a user, unless that would leave no active admin (then `false`).
-pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
+pub async fn delete(pool: &SqlitePool, id: i64) -> Result<bool> {
     Ok(sqlx::query(
         "DELETE FROM users WHERE id = ?1
            AND (NOT (role = 'admin' AND disabled = 0) OR EXISTS (
@@ -152,10 +156,12 @@ pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
         > 0)
 }
 
-pub async fn count_admins(pool: &SqlitePool) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
-        .fetch_one(pool)
-        .await
+pub async fn count_admins(pool: &SqlitePool) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+            .fetch_one(pool)
+            .await?,
+    )
 }
 
 // ---- sessions -------------------------------------------------------------------------------
@@ -165,7 +171,7 @@ pub async fn insert_session(
     user_id: i64,
     token_hash: &[u8],
     expires_at: &str,
-) -> sqlx::Result<()> {
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
     )
@@ -178,7 +184,7 @@ pub async fn insert_session(
     Ok(())
 }
 
-pub async fn delete_session(pool: &SqlitePool, token_hash: &[u8]) -> sqlx::Result<()> {
+pub async fn delete_session(pool: &SqlitePool, token_hash: &[u8]) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
         .bind(token_hash)
         .execute(pool)
@@ -186,7 +192,7 @@ pub async fn delete_session(pool: &SqlitePool, token_hash: &[u8]) -> sqlx::Resul
     Ok(())
 }
 
-pub async fn purge_expired_sessions(pool: &SqlitePool) -> sqlx::Result<u64> {
+pub async fn purge_expired_sessions(pool: &SqlitePool) -> Result<u64> {
     Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
         .bind(now())
         .execute(pool)
@@ -197,8 +203,8 @@ pub async fn purge_expired_sessions(pool: &SqlitePool) -> sqlx::Result<u64> {
 pub async fn session_owner(
     pool: &SqlitePool,
     token_hash: &[u8],
-) -> sqlx::Result<Option<CredentialOwner>> {
-    sqlx::query_as(
+) -> Result<Option<CredentialOwner>> {
+    Ok(sqlx::query_as(
         "SELECT u.id AS user_id, u.username, u.role AS user_role,
                 NULL AS token_role, NULL AS token_id
          FROM sessions s JOIN users u ON u.id = s.user_id
@@ -207,7 +213,7 @@ pub async fn session_owner(
     .bind(token_hash)
     .bind(now())
     .fetch_optional(pool)
-    .await
+    .await?)
 }
 
 // ---- API tokens -----------------------------------------------------------------------------
@@ -218,10 +224,10 @@ pub async fn insert_token(
     name: &str,
     token_hash: &[u8],
     prefix: &str,
-    role: &str,
+    role: Role,
     expires_at: Option<&str>,
-) -> sqlx::Result<TokenRow> {
-    sqlx::query_as(
+) -> Result<TokenRow> {
+    Ok(sqlx::query_as(
         "INSERT INTO api_tokens (user_id, name, token_hash, prefix, role, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          RETURNING id, user_id, name, prefix, role, created_at, expires_at, last_used_at, revoked_at",
@@ -234,31 +240,31 @@ pub async fn insert_token(
     .bind(now())
     .bind(expires_at)
     .fetch_one(pool)
-    .await
+    .await?)
 }
 
 /// Tokens of one user, or of everybody when `user_id` is `None`.
-pub async fn list_tokens(pool: &SqlitePool, user_id: Option<i64>) -> sqlx::Result<Vec<TokenRow>> {
-    sqlx::query_as(
+pub async fn list_tokens(pool: &SqlitePool, user_id: Option<i64>) -> Result<Vec<TokenRow>> {
+    Ok(sqlx::query_as(
         "SELECT id, user_id, name, prefix, role, created_at, expires_at, last_used_at, revoked_at
          FROM api_tokens WHERE (?1 IS NULL OR user_id = ?1) ORDER BY id",
     )
     .bind(user_id)
     .fetch_all(pool)
-    .await
+    .await?)
 }
 
-pub async fn get_token(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<TokenRow>> {
-    sqlx::query_as(
+pub async fn get_token(pool: &SqlitePool, id: i64) -> Result<Option<TokenRow>> {
+    Ok(sqlx::query_as(
         "SELECT id, user_id, name, prefix, role, created_at, expires_at, last_used_at, revoked_at
          FROM api_tokens WHERE id = ?",
     )
     .bind(id)
     .fetch_optional(pool)
-    .await
+    .await?)
 }
 
-pub async fn revoke_token(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
+pub async fn revoke_token(pool: &SqlitePool, id: i64) -> Result<bool> {
     Ok(
         sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
             .bind(now())
@@ -270,10 +276,7 @@ pub async fn revoke_token(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
     )
 }
 
-pub async fn token_owner(
-    pool: &SqlitePool,
-    token_hash: &[u8],
-) -> sqlx::Result<Option<CredentialOwner>> {
+pub async fn token_owner(pool: &SqlitePool, token_hash: &[u8]) -> Result<Option<CredentialOwner>> {
     let now = now();
     let owner: Option<CredentialOwner> = sqlx::query_as(
         "SELECT u.id AS user_id, u.username, u.role AS user_role,
@@ -303,25 +306,33 @@ mod tests {
     #[tokio::test]
     async fn the_last_active_admin_cannot_be_demoted_disabled_or_deleted() {
         let pool = crate::store::open_memory().await.unwrap();
-        let a = insert(&pool, "alice", "h", "admin").await.unwrap();
-        let b = insert(&pool, "bob", "h", "admin").await.unwrap();
+        let a = insert(&pool, "alice", "h", Role::Admin).await.unwrap();
+        let b = insert(&pool, "bob", "h", Role::Admin).await.unwrap();
         assert!(
-            update(&pool, a.id, "viewer", false)
+            update(&pool, a.id, Role::Viewer, false)
                 .await
                 .unwrap()
                 .is_some()
         );
         // bob is now the only active admin
         assert!(
-            update(&pool, b.id, "operator", false)
+            update(&pool, b.id, Role::Operator, false)
                 .await
                 .unwrap()
                 .is_none()
         );
-        assert!(update(&pool, b.id, "admin", true).await.unwrap().is_none());
+        assert!(
+            update(&pool, b.id, Role::Admin, true)
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert!(!delete(&pool, b.id).await.unwrap());
         assert!(
-            update(&pool, b.id, "admin", false).await.unwrap().is_some(),
+            update(&pool, b.id, Role::Admin, false)
+                .await
+                .unwrap()
+                .is_some(),
             "a no-op change is fine"
         );
         assert!(delete(&pool, a.id).await.unwrap(), "a non-admin can go");

@@ -1,118 +1,14 @@
-//! Camera records (CAM-1): validation, vendor profiles, URL composition.
+//! A camera as an operator gives it (CAM-1), checked field by field and normalised.
 
-use serde::{Deserialize, Serialize};
-use url::Url;
+use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{FieldError, Validation, check_text};
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum CameraKind {
-    #[default]
-    Fixed,
-    Ptz,
-}
-
-impl CameraKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CameraKind::Fixed => "fixed",
-            CameraKind::Ptz => "ptz",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        if s == "ptz" {
-            CameraKind::Ptz
-        } else {
-            CameraKind::Fixed
-        }
-    }
-}
-
-/// Vendor profile: pre-fills the RTSP path and port and the ONVIF port.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Vendor {
-    Reolink,
-    Sunba,
-    Hikvision,
-    Dahua,
-    Amcrest,
-    #[default]
-    Generic,
-}
-
-/// What a vendor profile fills in when the form leaves it out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct VendorDefaults {
-    pub rtsp_port: u16,
-    pub path: &'static str,
-    pub onvif_port: u16,
-}
-
-impl Vendor {
-    pub const ALL: [Vendor; 6] = [
-        Vendor::Reolink,
-        Vendor::Sunba,
-        Vendor::Hikvision,
-        Vendor::Dahua,
-        Vendor::Amcrest,
-        Vendor::Generic,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Vendor::Reolink => "reolink",
-            Vendor::Sunba => "sunba",
-            Vendor::Hikvision => "hikvision",
-            Vendor::Dahua => "dahua",
-            Vendor::Amcrest => "amcrest",
-            Vendor::Generic => "generic",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        Vendor::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .unwrap_or_default()
-    }
-
-    /// Main-stream defaults, from the vendors' documentation and the existing system.
-    pub fn defaults(self) -> VendorDefaults {
-        match self {
-            Vendor::Reolink => VendorDefaults {
-                rtsp_port: 554,
-                path: "/Preview_01_main",
-                onvif_port: 8000,
-            },
-            // Sunba's native path embeds the credentials; its ONVIF stream URI (port 8899)
-            // is the reliable source, so the generic path is only a starting point.
-            Vendor::Sunba => VendorDefaults {
-                rtsp_port: 554,
-                path: "/stream0",
-                onvif_port: 8899,
-            },
-            Vendor::Hikvision => VendorDefaults {
-                rtsp_port: 554,
-                path: "/Streaming/Channels/101",
-                onvif_port: 80,
-            },
-            Vendor::Dahua | Vendor::Amcrest => VendorDefaults {
-                rtsp_port: 554,
-                path: "/cam/realmonitor?channel=1&subtype=0",
-                onvif_port: 80,
-            },
-            Vendor::Generic => VendorDefaults {
-                rtsp_port: 554,
-                path: "/stream1",
-                onvif_port: 80,
-            },
-        }
-    }
-}
+use super::kinds::{CameraKind, PtzQuirk};
+use super::location::{
+    MAX_PATH, RtspLocation, credential_in_url, parse_rtsp_url, parse_snapshot_url,
+};
+use super::vendor::Vendor;
+use crate::domain::{FieldError, Validation, check_text};
 
 /// A camera as the API receives it on create (and, merged with the stored one, on update).
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
@@ -152,55 +48,13 @@ pub struct CameraInput {
     pub enabled: Option<bool>,
 }
 
-/// A PTZ workaround for a camera that does not follow ONVIF to the letter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PtzQuirk {
-    /// The camera rejects Stop: stop with a zero-velocity ContinuousMove.
-    StopByZeroVelocity,
-    /// The camera's reported position is unusable: recall presets by token only.
-    IgnorePosition,
-}
-
-impl PtzQuirk {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PtzQuirk::StopByZeroVelocity => "stop_by_zero_velocity",
-            PtzQuirk::IgnorePosition => "ignore_position",
-        }
-    }
-
-    /// Parse the stored comma-separated list (unknown names are dropped).
-    pub fn parse_list(stored: &str) -> Vec<PtzQuirk> {
-        stored
-            .split(',')
-            .filter_map(|q| match q.trim() {
-                "stop_by_zero_velocity" => Some(PtzQuirk::StopByZeroVelocity),
-                "ignore_position" => Some(PtzQuirk::IgnorePosition),
-                _ => None,
-            })
-            .collect()
-    }
-
-    pub fn join(quirks: &[PtzQuirk]) -> String {
-        quirks
-            .iter()
-            .map(|q| q.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
-    }
-}
-
 /// The result of validation: everything normalised, ready to store.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidCamera {
     pub name: String,
     pub kind: CameraKind,
     pub vendor: Vendor,
-    pub scheme: String,
-    pub host: String,
-    pub port: u16,
-    pub path: String,
+    pub location: RtspLocation,
     pub username: Option<String>,
     /// `None` = no password given (keep the stored one on update); `Some("")` = clear.
     pub password: Option<String>,
@@ -211,7 +65,6 @@ pub struct ValidCamera {
     pub enabled: bool,
 }
 
-const MAX_PATH: usize = 1024;
 const MAX_CREDENTIAL: usize = 256;
 
 /// Validate and normalise a camera. Every problem is reported with its field.
@@ -228,13 +81,19 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
         .map(str::to_string);
     let mut password = input.password.clone();
 
-    let (scheme, host, port, path) = match (&input.rtsp_url, &input.host) {
+    let nowhere = || RtspLocation {
+        scheme: String::new(),
+        host: String::new(),
+        port: 0,
+        path: String::new(),
+    };
+    let location = match (&input.rtsp_url, &input.host) {
         (Some(_), Some(_)) => {
             v.error(
                 "rtsp_url",
                 "give either rtsp_url or host/port/path, not both",
             );
-            (String::new(), String::new(), 0, String::new())
+            nowhere()
         }
         (Some(raw), None) => {
             if input.port.is_some() || input.path.is_some() {
@@ -251,11 +110,11 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
                     if password.is_none() {
                         password = parsed.password;
                     }
-                    (parsed.scheme, parsed.host, parsed.port, parsed.path)
+                    parsed.location
                 }
                 Err(message) => {
                     v.error("rtsp_url", message);
-                    (String::new(), String::new(), 0, String::new())
+                    nowhere()
                 }
             }
         }
@@ -289,14 +148,19 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
             } else if path.chars().any(|c| c.is_control() || c.is_whitespace()) {
                 v.error("path", "must not contain spaces or control characters");
             }
-            ("rtsp".to_string(), host.to_ascii_lowercase(), port, path)
+            RtspLocation {
+                scheme: "rtsp".to_string(),
+                host: host.to_ascii_lowercase(),
+                port,
+                path,
+            }
         }
         (None, None) => {
             v.error(
                 "host",
                 "give rtsp_url, or host (with optional port and path)",
             );
-            (String::new(), String::new(), 0, String::new())
+            nowhere()
         }
     };
 
@@ -343,10 +207,9 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
             "must be an ONVIF token: at most 64 characters, no control characters",
         );
     }
-    let mut ptz_quirks = input.ptz_quirks.clone();
-    ptz_quirks.dedup();
+    let ptz_quirks = crate::domain::unique(&input.ptz_quirks);
 
-    if let Some(param) = credential_in_url(&path) {
+    if let Some(param) = credential_in_url(&location.path) {
         v.error(
             if input.rtsp_url.is_some() {
                 "rtsp_url"
@@ -377,10 +240,7 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
         name,
         kind: input.kind,
         vendor: input.vendor,
-        scheme,
-        host,
-        port,
-        path,
+        location,
         username,
         password,
         onvif_port,
@@ -389,104 +249,6 @@ pub fn validate(input: &CameraInput) -> Result<ValidCamera, Vec<FieldError>> {
         snapshot_url,
         enabled: input.enabled.unwrap_or(true),
     })
-}
-
-struct ParsedRtsp {
-    scheme: String,
-    host: String,
-    port: u16,
-    path: String,
-    username: Option<String>,
-    password: Option<String>,
-}
-
-fn parse_rtsp_url(raw: &str) -> Result<ParsedRtsp, String> {
-    let raw = raw.trim();
-    if raw.len() > MAX_PATH + 300 {
-        return Err("is too long".into());
-    }
-    let url = Url::parse(raw).map_err(|e| format!("is not a valid URL ({e})"))?;
-    let scheme = url.scheme().to_string();
-    if scheme == "rtsps" {
-        return Err("rtsps:// (RTSP over TLS) is not supported yet; use rtsp://".into());
-    }
-    if scheme != "rtsp" {
-        return Err(format!("must start with rtsp:// (got {scheme}://)"));
-    }
-    let host = match url.host() {
-        Some(url::Host::Domain(d)) if !d.is_empty() => d.to_ascii_lowercase(),
-        Some(url::Host::Ipv4(ip)) => ip.to_string(),
-        Some(url::Host::Ipv6(ip)) => format!("[{ip}]"),
-        _ => return Err("has no host".into()),
-    };
-    let port = match url.port() {
-        Some(0) => return Err("has port 0; the port must be between 1 and 65535".into()),
-        Some(p) => p,
-        None => 554,
-    };
-    let mut path = url.path().to_string();
-    if path.is_empty() {
-        path.push('/');
-    }
-    if let Some(q) = url.query() {
-        path.push('?');
-        path.push_str(q);
-    }
-    let decode = |s: &str| {
-        percent_encoding::percent_decode_str(s)
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    let username = (!url.username().is_empty()).then(|| decode(url.username()));
-    let password = url.password().map(decode);
-    Ok(ParsedRtsp {
-        scheme,
-        host,
-        port,
-        path,
-        username,
-        password,
-    })
-}
-
-fn parse_snapshot_url(raw: &str) -> Result<String, String> {
-    let mut url = Url::parse(raw).map_err(|e| format!("is not a valid URL ({e})"))?;
-    if url.scheme() != "http" && url.scheme() != "https" {
-        return Err("must start with http:// or https://".into());
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err("has no host".into());
-    }
-    if let Some(param) = credential_in_url(&format!("?{}", url.query().unwrap_or(""))) {
-        return Err(format!(
-            "carries a credential ({param}=…); give it in username/password instead (Digest or Basic is used)"
-        ));
-    }
-    // Credentials belong in the camera's username/password, never in a stored URL.
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    Ok(url.to_string())
-}
-
-/// Query parameter names that carry credentials in some vendors' URLs.
-const CREDENTIAL_PARAMS: &[&str] = &[
-    "user", "username", "usr", "pass", "password", "pwd", "passwd", "token", "auth",
-];
-
-/// Credentials must travel in `username`/`password` (sealed, never shown), not inside a URL
-/// that is stored in clear, returned by the API and written to logs.
-fn credential_in_url(path_and_query: &str) -> Option<String> {
-    let query = path_and_query.split_once('?').map(|(_, q)| q).unwrap_or("");
-    query
-        .split('&')
-        .filter_map(|kv| kv.split_once('=').map(|(k, _)| k).or(Some(kv)))
-        .map(|k| k.to_ascii_lowercase())
-        .find(|k| CREDENTIAL_PARAMS.contains(&k.as_str()))
-}
-
-/// The stream URL without credentials (safe to show and log).
-pub fn rtsp_url(scheme: &str, host: &str, port: u16, path: &str) -> String {
-    format!("{scheme}://{host}:{port}{path}")
 }
 
 #[cfg(test)]
@@ -514,7 +276,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(
-            rtsp_url(&c.scheme, &c.host, c.port, &c.path),
+            c.location.url(),
             "rtsp://192.168.1.20:554/Streaming/Channels/101"
         );
         assert_eq!(c.onvif_port, Some(80));
@@ -524,7 +286,7 @@ mod tests {
             ..input("x")
         })
         .unwrap();
-        assert_eq!(c.path, "/Preview_01_main");
+        assert_eq!(c.location.path, "/Preview_01_main");
         assert_eq!(
             c.onvif_port, None,
             "fixed cameras get no ONVIF port unless given"
@@ -540,10 +302,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.username.as_deref(), Some("admin"));
         assert_eq!(c.password.as_deref(), Some("p@ss:w/rd#!"));
-        assert_eq!(
-            rtsp_url(&c.scheme, &c.host, c.port, &c.path),
-            "rtsp://10.0.0.5:8554/live?ch=1"
-        );
+        assert_eq!(c.location.url(), "rtsp://10.0.0.5:8554/live?ch=1");
     }
 
     #[test]
@@ -559,7 +318,7 @@ mod tests {
             (c.username.as_deref(), c.password.as_deref()),
             (Some("u"), Some("p"))
         );
-        assert_eq!(c.port, 554);
+        assert_eq!(c.location.port, 554);
     }
 
     #[test]
@@ -674,7 +433,9 @@ mod tests {
     #[test]
     fn vendor_names_round_trip() {
         for v in Vendor::ALL {
-            assert_eq!(Vendor::parse(v.as_str()), v);
+            let json = serde_json::to_string(&v).unwrap();
+            assert_eq!(json, format!("\"{}\"", v.as_str()));
+            assert_eq!(serde_json::from_str::<Vendor>(&json).unwrap(), v);
         }
     }
 }
