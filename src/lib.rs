@@ -1,9 +1,6 @@
 //! The VistterStream appliance shell: CLI, configuration, persistence, HTTP API, auth, and
 //! the wiring of the media runtime (`vistterstream-actors`).
 
-pub mod app;
-pub mod assets;
-pub mod assets_refresh;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -12,7 +9,9 @@ pub mod domain;
 pub mod http;
 pub mod logging;
 pub mod metrics;
+pub mod pictures;
 pub mod recordings;
 pub mod secrets;
 pub mod serve;
+pub mod service;
 pub mod store;

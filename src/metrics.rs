@@ -1,15 +1,11 @@
 //! Prometheus metrics: the recorder, metric descriptions (HELP lines, so `promtool check
-//! metrics` is clean) and the HTTP middleware.
+//! metrics` is clean) and the gauges computed at scrape time. The HTTP layer counts its
+//! requests in `http::metrics`.
 
-use std::time::Instant;
-
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
 use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::app::AppState;
+use vistterstream_actors::camera::CameraRegistry;
 
 const LATENCY_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -98,9 +94,9 @@ fn describe() {
 }
 
 /// Gauges that are cheaper to compute at scrape time than on every frame.
-pub fn refresh_camera_gauges(state: &AppState) {
-    for id in state.runtime.cameras.ids() {
-        if let Some(feed) = state.runtime.cameras.get(id) {
+pub fn refresh_camera_gauges(cameras: &CameraRegistry) {
+    for id in cameras.ids() {
+        if let Some(feed) = cameras.feed(id) {
             let camera = id.to_string();
             let status = feed.status();
             if let Some(age) = status.last_frame_age_ms {
@@ -110,23 +106,4 @@ pub fn refresh_camera_gauges(state: &AppState) {
                 .set(feed.subscriber_count() as f64);
         }
     }
-}
-
-/// Count and time every request, labelled by the route pattern (not the raw path, which
-/// would make a series per camera id).
-pub async fn http_metrics(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let method = req.method().to_string();
-    let response = next.call(req).await?;
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".into());
-    let status = response.status().as_u16().to_string();
-    metrics::counter!("vistter_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
-    metrics::histogram!("vistter_http_request_duration_seconds", "method" => method, "route" => route).record(started.elapsed().as_secs_f64());
-    Ok(response)
 }

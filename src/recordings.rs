@@ -64,10 +64,10 @@ pub fn list(dir: &Path) -> std::io::Result<Vec<Recording>> {
         let modified = meta.modified().unwrap_or(now);
         out.push(Recording {
             output_id,
-            started_at: crate::store::timestamp(started),
+            started_at: crate::domain::time::timestamp(started),
             segment,
             size_bytes: meta.len(),
-            modified_at: crate::store::timestamp(modified.into()),
+            modified_at: crate::domain::time::timestamp(modified.into()),
             in_progress: now.duration_since(modified).unwrap_or_default() < IN_PROGRESS_WINDOW,
             modified,
             name,

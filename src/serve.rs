@@ -8,15 +8,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{App, HttpServer, middleware, web};
-use anyhow::Context;
+use anyhow::Context as _;
 use tokio::sync::watch;
 use vistterstream_actors::Runtime;
-use vistterstream_actors::supervisor::Shutdown;
 
-use crate::app::AppState;
 use crate::auth::password;
 use crate::config::Config;
+use crate::domain::user::Role;
 use crate::secrets::SecretBox;
+use crate::service::{self, Context};
 use crate::store::{self, users};
 
 pub fn run(config: Config) -> anyhow::Result<()> {
@@ -52,61 +52,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let runtime = Runtime::start();
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let url_allow = config.assets.allow_networks().map_err(anyhow::Error::msg)?;
-    let state = web::Data::new(AppState::new(
+    let ctx = web::Data::new(Context::new(
         config.clone(),
-        pool.clone(),
+        pool,
         secrets,
-        runtime.clone(),
+        runtime,
         metrics,
         shutdown_rx,
-        url_allow,
     )?);
-    let started = state.reconcile_cameras().await?;
-    tracing::info!(cameras = started, data_dir = %config.data_dir.display(), "cameras started");
-    let outputs_started = state.reconcile_outputs().await?;
-    tracing::info!(outputs = outputs_started, "outputs started");
-    // Snapshot retention: at start-up and every hour, so expired snapshots go even when
-    // nothing new is captured.
-    actix_web::rt::spawn(crate::assets_refresh::run(state.clone().into_inner()));
-    // Recording retention: every minute (segments arrive continuously).
-    let rec_state = state.clone();
-    actix_web::rt::spawn(async move {
-        let mut every_minute = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            every_minute.tick().await;
-            let dir = rec_state.recordings_dir();
-            let policy = rec_state.config.recordings.clone();
-            let max_age = Duration::from_secs(u64::from(policy.retention_days.max(1)) * 86_400);
-            let max_total = policy.max_total_mib.saturating_mul(1024 * 1024);
-            match tokio::task::spawn_blocking(move || {
-                crate::recordings::prune(&dir, max_age, max_total)
-            })
-            .await
-            {
-                Ok(Ok(0)) => {}
-                Ok(Ok(n)) => tracing::info!(deleted = n, "recording retention applied"),
-                Ok(Err(e)) => tracing::warn!(error = %e, "recording retention"),
-                Err(e) => tracing::warn!(error = %e, "recording retention task"),
-            }
-        }
-    });
-    let prune_state = state.clone();
-    actix_web::rt::spawn(async move {
-        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            every_hour.tick().await;
-            if let Err(e) = crate::http::snapshots::prune(&prune_state).await {
-                tracing::warn!(error = %e, "snapshot retention");
-            }
-        }
-    });
+    service::startup::start(ctx.clone().into_inner()).await?;
 
-    let app_state = state.clone();
+    let app_ctx = ctx.clone();
     let server = HttpServer::new(move || {
         App::new()
-            .app_data(app_state.clone())
-            .wrap(middleware::from_fn(crate::metrics::http_metrics))
+            .app_data(app_ctx.clone())
+            .wrap(middleware::from_fn(crate::http::metrics::http_metrics))
             .wrap(
                 middleware::DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))
@@ -131,33 +91,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     handle.stop(true).await;
     let _ = server_task.await;
     // Outputs first (their RTMP sessions end cleanly and recordings are finalized), then
-    // the cameras they read from. The desired state in the database is left as it is, so
-    // the outputs come back running after the restart.
-    if tokio::time::timeout(
-        Duration::from_millis(2000),
-        runtime
-            .outputs
-            .send(vistterstream_actors::output::StopAllOutputs),
-    )
-    .await
-    .is_err()
-    {
-        tracing::warn!("outputs did not stop before the shutdown deadline");
-    }
-    let _ = runtime
-        .ptz
-        .send(vistterstream_actors::ptz::ShutdownPtz)
-        .await;
-    if let Err(e) = runtime
-        .supervisor
-        .send(Shutdown {
-            timeout: Duration::from_secs(2),
-        })
-        .await
-    {
-        tracing::warn!(error = %e, "supervisor shutdown");
-    }
-    pool.close().await;
+    // PTZ, then the cameras the outputs read from. The desired state in the database is
+    // left as it is, so the outputs come back running after the restart.
+    ctx.shut_down(Duration::from_secs(2)).await;
     tracing::info!(
         took_ms = shutdown_started.elapsed().as_millis() as u64,
         "shutdown complete"
@@ -207,7 +143,7 @@ async fn first_run_admin(pool: &sqlx::SqlitePool) -> anyhow::Result<()> {
     })
     .await
     .context("hashing the admin password")??;
-    users::insert(pool, "admin", &hash, "admin")
+    users::insert(pool, "admin", &hash, Role::Admin)
         .await
         .context("creating the admin user")?;
     if generated {

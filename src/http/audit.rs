@@ -5,9 +5,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::error::{ApiError, Problem};
-use crate::app::AppState;
-use crate::auth::AsAdmin;
-use crate::store::audit::{self, AuditEntry};
+use super::guard::AsAdmin;
+use crate::domain::audit::AuditEntry;
+use crate::service::Context;
+use crate::service::audit;
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -21,15 +22,10 @@ pub struct AuditQuery {
 #[utoipa::path(tag = "audit", params(AuditQuery), responses((status = 200, body = [AuditEntry]), (status = 403, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[get("/audit")]
 pub async fn list(
-    state: web::Data<AppState>,
+    ctx: web::Data<Context>,
     _who: AsAdmin,
     q: web::Query<AuditQuery>,
 ) -> Result<web::Json<Vec<AuditEntry>>, ApiError> {
     let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::field("limit", "must be between 1 and 500"));
-    }
-    Ok(web::Json(
-        audit::list(&state.pool, limit, q.before_id).await?,
-    ))
+    Ok(web::Json(audit::list(&ctx, limit, q.before_id).await?))
 }

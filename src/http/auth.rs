@@ -6,15 +6,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, Problem};
+use super::guard::Caller;
 use super::json::ValidJson;
-use super::users::UserView;
-use crate::app::AppState;
-use crate::auth::{Principal, SESSION_COOKIE, password, tokens};
-use crate::domain::Validation;
-use crate::domain::user::validate_password;
-use crate::store::{audit, users};
+use crate::auth::SESSION_COOKIE;
+use crate::service::Context;
+use crate::service::sessions::{self, MeResponse};
+use crate::service::users::UserView;
 
-type State = web::Data<AppState>;
+type Ctx = web::Data<Context>;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -42,12 +41,12 @@ fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
         .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
 }
 
-fn session_cookie(state: &AppState, value: String, max_age_s: i64) -> Cookie<'static> {
+fn session_cookie(ctx: &Context, value: String, max_age_s: i64) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, value)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.config.auth.secure_cookie)
+        .secure(ctx.config().auth.secure_cookie)
         .max_age(CookieDuration::seconds(max_age_s))
         .finish()
 }
@@ -63,74 +62,24 @@ fn session_cookie(state: &AppState, value: String, max_age_s: i64) -> Cookie<'st
 )]
 #[post("/auth/login")]
 pub async fn login(
-    state: State,
+    ctx: Ctx,
     req: HttpRequest,
     body: ValidJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = client_ip(&req);
-    if let Err(not_until) = state.login_limiter.check_key(&ip) {
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(
-            &governor::clock::DefaultClock::default(),
-        ));
-        return Err(ApiError::TooManyRequests(wait.as_secs().max(1)));
-    }
-    let LoginRequest {
-        username,
-        password: given,
-    } = body.0;
-    let user = users::by_username(&state.pool, username.trim()).await?;
-    let stored = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| password::dummy_hash().to_string());
-    let ok = web::block(move || password::verify(&given, &stored))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("password check: {e}")))?;
-    let user = match user {
-        Some(u) if ok && !u.disabled => u,
-        other => {
-            // Only a real account is named: a typed name may be a password entered in the
-            // wrong field, and must not end up in the audit log.
-            let target = other.as_ref().map(|u| format!("user:{}", u.id));
-            audit::record(
-                &state.pool,
-                None,
-                "auth.login_failed",
-                target,
-                Some(serde_json::json!({"ip": ip.to_string()})),
-            )
-            .await?;
-            tracing::warn!(ip = %ip, "failed login");
-            return Err(ApiError::Unauthorized);
-        }
-    };
-    let token = tokens::generate(tokens::SESSION_PREFIX);
-    let ttl_s = u64::from(state.config.auth.session_ttl_hours.max(1)) * 3600;
-    let expires = chrono::Utc::now() + chrono::Duration::seconds(ttl_s as i64);
-    users::insert_session(
-        &state.pool,
-        user.id,
-        &tokens::digest(&token),
-        &crate::store::timestamp(expires),
-    )
-    .await?;
-    users::purge_expired_sessions(&state.pool).await?;
-    audit::record(
-        &state.pool,
-        Some((user.id, &user.username)),
-        "auth.login",
-        None,
-        Some(serde_json::json!({"ip": ip.to_string()})),
-    )
-    .await?;
+    let LoginRequest { username, password } = body.0;
+    let session = sessions::login(&ctx, client_ip(&req), &username, password).await?;
     Ok(HttpResponse::Ok()
-        .cookie(session_cookie(&state, token.clone(), ttl_s as i64))
+        .cookie(session_cookie(
+            &ctx,
+            session.token.clone(),
+            session.ttl_s as i64,
+        ))
         .insert_header(("Cache-Control", "no-store"))
         .json(LoginResponse {
-            access_token: token,
+            access_token: session.token,
             token_type: "bearer",
-            expires_in: ttl_s,
-            user: UserView::from(user),
+            expires_in: session.ttl_s,
+            user: session.user,
         }))
 }
 
@@ -140,22 +89,11 @@ pub async fn login(
     security(("bearer" = []), ("cookie" = []))
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: State, who: Principal) -> Result<HttpResponse, ApiError> {
-    if let Some(digest) = &who.session_digest {
-        users::delete_session(&state.pool, digest).await?;
-    }
-    let mut gone = session_cookie(&state, String::new(), 0);
+pub async fn logout(ctx: Ctx, who: Caller) -> Result<HttpResponse, ApiError> {
+    sessions::logout(&ctx, &who).await?;
+    let mut gone = session_cookie(&ctx, String::new(), 0);
     gone.make_removal();
     Ok(HttpResponse::NoContent().cookie(gone).finish())
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct MeResponse {
-    pub user: UserView,
-    /// The role in effect for this request (an API token may cap the user's role).
-    pub effective_role: crate::domain::user::Role,
-    /// Set when the request used an API token.
-    pub token_id: Option<i64>,
 }
 
 #[utoipa::path(
@@ -164,15 +102,8 @@ pub struct MeResponse {
     security(("bearer" = []), ("cookie" = []))
 )]
 #[get("/auth/me")]
-pub async fn me(state: State, who: Principal) -> Result<web::Json<MeResponse>, ApiError> {
-    let user = users::get(&state.pool, who.user_id)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    Ok(web::Json(MeResponse {
-        user: user.into(),
-        effective_role: who.role,
-        token_id: who.token_id,
-    }))
+pub async fn me(ctx: Ctx, who: Caller) -> Result<web::Json<MeResponse>, ApiError> {
+    Ok(web::Json(sessions::me(&ctx, &who).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -193,46 +124,14 @@ pub struct ChangePassword {
 )]
 #[post("/auth/password")]
 pub async fn change_password(
-    state: State,
-    who: Principal,
+    ctx: Ctx,
+    who: Caller,
     body: ValidJson<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
     let ChangePassword {
         current_password,
         new_password,
     } = body.0;
-    let mut v = Validation::default();
-    validate_password(&mut v, "new_password", &new_password);
-    if current_password == new_password {
-        v.error("new_password", "must differ from the current password");
-    }
-    v.finish(()).map_err(ApiError::Validation)?;
-    let user = users::get(&state.pool, who.user_id)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    let stored = user.password_hash.clone();
-    let (ok, hash) = web::block(move || {
-        (
-            password::verify(&current_password, &stored),
-            password::hash(&new_password),
-        )
-    })
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("password hashing: {e}")))?;
-    if !ok {
-        return Err(ApiError::field(
-            "current_password",
-            "is not your current password",
-        ));
-    }
-    users::set_password(&state.pool, user.id, &hash?, who.session_digest.as_deref()).await?;
-    audit::record(
-        &state.pool,
-        who.audit_user(),
-        "user.password_change",
-        Some(format!("user:{}", user.id)),
-        None,
-    )
-    .await?;
+    sessions::change_password(&ctx, &who, current_password, new_password).await?;
     Ok(HttpResponse::NoContent().finish())
 }

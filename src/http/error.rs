@@ -6,7 +6,9 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::AuthError;
 use crate::domain::FieldError;
+use crate::service::ServiceError;
 
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,21 +65,6 @@ pub enum ApiError {
     /// Logged with its context; the client only learns that something failed.
     #[error("internal error: {0:#}")]
     Internal(anyhow::Error),
-}
-
-impl From<vistterstream_actors::ptz::PtzError> for ApiError {
-    fn from(e: vistterstream_actors::ptz::PtzError) -> Self {
-        use vistterstream_actors::ptz::PtzError;
-        let unreachable = matches!(
-            e,
-            PtzError::Unreachable { .. } | PtzError::Timeout { .. } | PtzError::Down { .. }
-        );
-        ApiError::Device {
-            code: e.code(),
-            detail: e.to_string(),
-            unreachable,
-        }
-    }
 }
 
 impl ApiError {
@@ -177,15 +164,34 @@ impl ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
-        ApiError::Internal(anyhow::Error::new(e).context("database"))
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid(errors) => ApiError::Validation(errors),
+            ServiceError::NotFound(m) => ApiError::NotFound(m),
+            ServiceError::Conflict(m) => ApiError::Conflict(m),
+            ServiceError::Unavailable(m) => ApiError::Unavailable(m),
+            ServiceError::Unauthenticated => ApiError::Unauthorized,
+            ServiceError::Forbidden(m) => ApiError::Forbidden(m),
+            ServiceError::RateLimited(s) => ApiError::TooManyRequests(s),
+            ServiceError::TooLarge(n) => ApiError::PayloadTooLarge(n),
+            ServiceError::Device {
+                code,
+                detail,
+                unreachable,
+            } => ApiError::Device {
+                code,
+                detail,
+                unreachable,
+            },
+            ServiceError::Internal(e) => ApiError::Internal(e),
+        }
     }
 }
 
-impl From<anyhow::Error> for ApiError {
-    fn from(e: anyhow::Error) -> Self {
-        ApiError::Internal(e)
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        ServiceError::from(e).into()
     }
 }
 

@@ -5,7 +5,8 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
+use crate::service::Context;
+use crate::service::health::{self, Readiness};
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -23,27 +24,11 @@ pub async fn healthz() -> web::Json<Health> {
     })
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct Ready {
-    pub ready: bool,
-    pub database: bool,
-    pub runtime: bool,
-}
-
 /// Ready to serve: the database answers and the media runtime is alive.
-#[utoipa::path(tag = "system", responses((status = 200, body = Ready), (status = 503, body = Ready)))]
+#[utoipa::path(tag = "system", responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(&state.pool)
-        .await
-        .is_ok();
-    let runtime = state.runtime.supervisor.connected() && !*state.shutdown.borrow();
-    let ready = Ready {
-        ready: database && runtime,
-        database,
-        runtime,
-    };
+pub async fn readyz(ctx: web::Data<Context>) -> HttpResponse {
+    let ready = health::readiness(&ctx).await;
     if ready.ready {
         HttpResponse::Ok().json(ready)
     } else {
@@ -54,9 +39,8 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// Prometheus text exposition of every metric.
 #[utoipa::path(tag = "system", responses((status = 200, content_type = "text/plain; version=0.0.4", description = "Prometheus metrics")))]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    crate::metrics::refresh_camera_gauges(&state);
+pub async fn metrics(ctx: web::Data<Context>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render())
+        .body(health::metrics_text(&ctx))
 }

@@ -7,7 +7,7 @@ use futures::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use crate::app::AppState;
+use crate::service::Context;
 
 pub struct ValidJson<T>(pub T);
 
@@ -17,8 +17,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map(|s| s.config.http.json_limit_bytes)
+            .app_data::<web::Data<Context>>()
+            .map(|ctx| ctx.config().http.json_limit_bytes)
             .unwrap_or(64 * 1024);
         let content_type = req
             .headers()

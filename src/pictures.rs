@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use ipnet::IpNet;
-use vistterstream_actors::output::overlay::Raster;
+use vistterstream_actors::output::Raster;
 
 /// Largest picture accepted (width or height), against decompression bombs.
 pub const MAX_DIMENSION: u32 = 4096;

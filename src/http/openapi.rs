@@ -1,0 +1,132 @@
+//! The OpenAPI 3.1 document of the API (utoipa): every `/api/v1` operation, the health and
+//! metrics endpoints, the security schemes.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{
+    assets, audit, auth, cameras, destinations, discovery, events, health, outputs, overlays,
+    presets, ptz, recordings, snapshots, tokens, users,
+};
+
+/// The `/api/v1` routes (nested under that prefix in [`ApiDoc`]).
+#[derive(OpenApi)]
+#[openapi(paths(
+    auth::login,
+    auth::logout,
+    auth::me,
+    auth::change_password,
+    users::list,
+    users::get_one,
+    users::create,
+    users::update,
+    users::remove,
+    tokens::list,
+    tokens::create,
+    tokens::revoke,
+    cameras::list,
+    cameras::get_one,
+    cameras::create,
+    cameras::update,
+    cameras::remove,
+    cameras::test_unsaved,
+    cameras::test_saved,
+    cameras::live_snapshot,
+    discovery::discover,
+    ptz::move_continuous,
+    ptz::stop,
+    ptz::absolute,
+    ptz::relative,
+    ptz::status,
+    presets::list_presets,
+    presets::capture,
+    presets::get_preset,
+    presets::update_preset,
+    presets::delete_preset,
+    presets::goto_preset,
+    presets::test_preset,
+    presets::preset_thumbnail,
+    presets::export_presets,
+    presets::import_presets,
+    snapshots::capture,
+    snapshots::list,
+    snapshots::get_one,
+    snapshots::image,
+    snapshots::remove,
+    destinations::list,
+    destinations::get_one,
+    destinations::create,
+    destinations::update,
+    destinations::remove,
+    outputs::list,
+    outputs::get_one,
+    outputs::create,
+    outputs::update,
+    outputs::remove,
+    outputs::start,
+    outputs::stop,
+    outputs::cut,
+    outputs::stop_all,
+    recordings::list,
+    assets::list,
+    assets::create,
+    assets::get_one,
+    assets::preview,
+    assets::remove,
+    overlays::list_overlays,
+    overlays::replace_overlays,
+    overlays::update_overlay,
+    recordings::download,
+    recordings::remove,
+    events::stream,
+    audit::list,
+))]
+struct V1Api;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "VistterStream appliance API",
+        description = "Cameras, snapshots, users and tokens of a VistterStream appliance. \
+                       Errors are application/problem+json naming the offending field.",
+        license(name = "MIT")
+    ),
+    paths(health::healthz, health::readyz, health::metrics),
+    nest((path = "/api/v1", api = V1Api)),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "auth", description = "Login sessions"),
+        (name = "users", description = "User administration (admin)"),
+        (name = "tokens", description = "Scoped API tokens"),
+        (name = "cameras", description = "Cameras, connection tests, live snapshots, health"),
+        (name = "ptz", description = "PTZ control: continuous, absolute and relative moves, status"),
+        (name = "presets", description = "PTZ presets: capture, recall (settled), test, import/export"),
+        (name = "snapshots", description = "Stored snapshots with retention"),
+        (name = "destinations", description = "Where programs are published (RTMP/RTMPS)"),
+        (name = "assets", description = "Asset library: uploaded pictures, URL images, text, clocks"),
+        (name = "recordings", description = "MP4 segments recorded from outputs"),
+        (name = "outputs", description = "Always-on programs and relays: start, stop, cut, emergency stop"),
+        (name = "events", description = "Server-sent state changes"),
+        (name = "audit", description = "Audit log"),
+        (name = "system", description = "Health and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}

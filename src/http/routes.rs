@@ -1,0 +1,128 @@
+//! Every route of the appliance: the UI page, health and metrics, `/api/v1` behind the
+//! authentication middleware (problem+json for unknown routes and bad paths or queries),
+//! the OpenAPI document and its browsable docs.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::error::ApiError;
+use super::openapi::ApiDoc;
+use super::{
+    assets, audit, auth, cameras, destinations, discovery, events, health, outputs, overlays,
+    presets, ptz, recordings, snapshots, tokens, ui, users,
+};
+
+/// Every route of the appliance.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PathConfig::default().error_handler(|e, _| {
+        ApiError::BadRequest {
+            code: "invalid_path",
+            detail: format!("invalid path parameter: {e}"),
+            field: None,
+        }
+        .into()
+    }))
+    .app_data(web::QueryConfig::default().error_handler(|e, _| {
+        ApiError::BadRequest {
+            code: "invalid_query",
+            detail: format!("invalid query: {e}"),
+            field: None,
+        }
+        .into()
+    }))
+    .service(ui::index)
+    .service(health::healthz)
+    .service(health::readyz)
+    .service(health::metrics)
+    .service(
+        web::scope("/api/v1")
+            .wrap(actix_web::middleware::from_fn(super::guard::authenticate))
+            .service(auth::login)
+            .service(auth::logout)
+            .service(auth::me)
+            .service(auth::change_password)
+            .service(users::list)
+            .service(users::create)
+            .service(users::get_one)
+            .service(users::update)
+            .service(users::remove)
+            .service(tokens::list)
+            .service(tokens::create)
+            .service(tokens::revoke)
+            .service(cameras::list)
+            .service(cameras::create)
+            // literal paths before `{id}` ones
+            .service(cameras::test_unsaved)
+            .service(cameras::get_one)
+            .service(cameras::update)
+            .service(cameras::remove)
+            .service(cameras::test_saved)
+            .service(cameras::live_snapshot)
+            .service(discovery::discover)
+            .service(ptz::move_continuous)
+            .service(ptz::stop)
+            .service(ptz::absolute)
+            .service(ptz::relative)
+            .service(ptz::status)
+            // literal paths before `{id}` ones
+            .service(presets::export_presets)
+            .service(presets::import_presets)
+            .service(presets::list_presets)
+            .service(presets::capture)
+            .service(presets::get_preset)
+            .service(presets::update_preset)
+            .service(presets::delete_preset)
+            .service(presets::goto_preset)
+            .service(presets::test_preset)
+            .service(presets::preset_thumbnail)
+            .service(snapshots::capture)
+            .service(snapshots::list)
+            .service(snapshots::get_one)
+            .service(snapshots::image)
+            .service(snapshots::remove)
+            .service(destinations::list)
+            .service(destinations::create)
+            .service(destinations::get_one)
+            .service(destinations::update)
+            .service(destinations::remove)
+            .service(outputs::stop_all)
+            .service(outputs::list)
+            .service(outputs::create)
+            .service(outputs::get_one)
+            .service(outputs::update)
+            .service(outputs::remove)
+            .service(outputs::start)
+            .service(outputs::stop)
+            .service(outputs::cut)
+            .service(recordings::list)
+            .service(assets::list)
+            .service(assets::create)
+            .service(assets::get_one)
+            .service(assets::preview)
+            .service(assets::remove)
+            .service(overlays::list_overlays)
+            .service(overlays::replace_overlays)
+            .service(overlays::update_overlay)
+            .service(recordings::download)
+            .service(recordings::remove)
+            .service(events::stream)
+            .service(audit::list)
+            .route("/openapi.json", web::get().to(openapi_json))
+            .default_service(web::to(api_not_found)),
+    )
+    .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/docs/openapi.json", ApiDoc::openapi()));
+}
+
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+/// Unknown `/api/v1` routes (credentials were checked by then): a problem+json 404.
+async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!(
+        "no such endpoint: {} {}",
+        req.method(),
+        req.path()
+    )))
+}
