@@ -8,9 +8,19 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::fixtures::{
+    add_destination, add_streaming_camera, create_output, created_id, start_output, upload_asset,
+    wait_asset, wait_output,
+};
 use common::ingest::{self, Nginx};
-use common::{Appliance, Options, free_port, sim};
+use common::problem::assert_invalid;
+use common::wait::wait_listening;
+use common::{Appliance, Options, free_port, sim, step};
 use serde_json::{Value, json};
+use vistterstream_sim::picture::{is_blue, is_green, is_red, pixel, png};
+
+/// How long a URL image's first fetch (or its refusal) may take.
+const FETCH_WITHIN: Duration = Duration::from_secs(20);
 
 /// A static file server on 127.0.0.1 (python3's http.server), killed by pid on drop.
 struct FileServer {
@@ -38,11 +48,9 @@ impl FileServer {
             .stderr(std::fs::File::create(dir.path().join("access.log")).unwrap())
             .spawn()
             .expect("python3 (scripts/setup.sh installs it)");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "http.server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_listening(port, "http.server", || {
+            std::fs::read_to_string(dir.path().join("access.log")).unwrap_or_default()
+        });
         Self { child, port, dir }
     }
 
@@ -64,59 +72,9 @@ impl Drop for FileServer {
     }
 }
 
-fn png(w: u32, h: u32, pixel: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> {
-    let img = image::RgbaImage::from_fn(w, h, |x, y| image::Rgba(pixel(x, y)));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
-
+/// Upload `bytes` as the asset `name`, from a file `name`.png.
 async fn upload(app: &Appliance, token: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
-    let form = reqwest::multipart::Form::new()
-        .text("name", name.to_string())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(format!("{name}.png")),
-        );
-    app.client
-        .post(app.url("/api/v1/assets"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload")
-}
-
-async fn wait_asset(
-    app: &Appliance,
-    token: &str,
-    id: i64,
-    what: &str,
-    want: impl Fn(&Value) -> bool,
-) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let v = app.get_json(token, &format!("/api/v1/assets/{id}")).await;
-        if want(&v) {
-            return v;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "asset {id}: {what} never happened: {v}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-fn fields(v: &Value) -> Vec<String> {
-    v["errors"]
-        .as_array()
-        .map(|e| {
-            e.iter()
-                .map(|f| f["field"].as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
+    upload_asset(app, token, Some(name), &format!("{name}.png"), bytes).await
 }
 
 #[actix_web::test]
@@ -126,7 +84,7 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
     let files = FileServer::start();
     files.put("blue.png", &png(20, 10, |_, _| [0, 0, 255, 255]));
 
-    // A real PNG with alpha: stored, typed by content, previewable.
+    step("1: a real PNG with alpha: stored, typed by content, previewable");
     let r = upload(
         &app,
         &token,
@@ -155,7 +113,7 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
     assert_eq!(preview.dimensions(), (30, 20));
     assert_eq!(preview.get_pixel(20, 5).0[3], 0, "alpha kept");
 
-    // A text file named .png; an oversized upload; a JSON asset with bad fields.
+    step("2: a text file named .png, an oversized upload, bad fields: refused, none stored");
     let r = upload(
         &app,
         &token,
@@ -163,9 +121,7 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
         b"this is a text file, not a picture".to_vec(),
     )
     .await;
-    assert_eq!(r.status(), 422);
-    let v: Value = r.json().await.unwrap();
-    assert_eq!(fields(&v), vec!["file"], "{v}");
+    assert_invalid(r, &["file"]).await;
     let big = vec![0u8; 50 * 1024 * 1024];
     match upload(&app, &token, "big", big).await.status().as_u16() {
         413 => {}
@@ -178,11 +134,7 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
             json!({"name": "w", "kind": "url_image", "url": "ftp://x/y.png", "refresh_secs": 1}),
         )
         .await;
-    assert_eq!(r.status(), 422);
-    assert_eq!(
-        fields(&r.json().await.unwrap()),
-        vec!["url", "refresh_secs"]
-    );
+    assert_invalid(r, &["url", "refresh_secs"]).await;
     let r = app
         .post(
             &token,
@@ -190,7 +142,7 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
             json!({"name": "c", "kind": "clock", "text": "%Q"}),
         )
         .await;
-    assert_eq!(fields(&r.json().await.unwrap()), vec!["text"]);
+    assert_invalid(r, &["text"]).await;
     let listed = app.get_json(&token, "/api/v1/assets").await;
     assert_eq!(
         listed.as_array().unwrap().len(),
@@ -198,7 +150,7 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
         "nothing else stored: {listed}"
     );
 
-    // URL images aimed at this machine or a metadata service: refused when fetched.
+    step("3: URL images aimed at this machine or a metadata service: refused when fetched");
     let port = files.port;
     for url in [
         format!("http://localhost:{port}/blue.png"),
@@ -213,9 +165,8 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
                 json!({"name": "u", "kind": "url_image", "url": url, "refresh_secs": 5}),
             )
             .await;
-        assert_eq!(r.status(), 201, "{url}");
-        let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-        let v = wait_asset(&app, &token, id, "fetch refused", |v| {
+        let id = created_id(r, &url).await;
+        let v = wait_asset(&app, &token, id, FETCH_WITHIN, "fetch refused", |v| {
             v["last_error"].is_string()
         })
         .await;
@@ -235,7 +186,7 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
         files.requests()
     );
 
-    // Text and clock assets preview as rendered text.
+    step("4: text and clock assets preview as rendered text");
     let r = app
         .post(
             &token,
@@ -243,8 +194,7 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
             json!({"name": "t", "kind": "clock", "text": "%H:%M", "font_size": 40}),
         )
         .await;
-    assert_eq!(r.status(), 201);
-    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let id = created_id(r, "a clock").await;
     let r = app
         .get(&token, &format!("/api/v1/assets/{id}/preview"))
         .await;
@@ -257,21 +207,6 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
     );
 }
 
-fn pixel(rgb: &[u8], w: u32, x: u32, y: u32) -> (i32, i32, i32) {
-    let i = ((y * w + x) * 3) as usize;
-    (rgb[i] as i32, rgb[i + 1] as i32, rgb[i + 2] as i32)
-}
-
-fn is_red(p: (i32, i32, i32)) -> bool {
-    p.0 > 170 && p.1 < 90 && p.2 < 90
-}
-fn is_blue(p: (i32, i32, i32)) -> bool {
-    p.2 > 170 && p.0 < 90 && p.1 < 90
-}
-fn is_green(p: (i32, i32, i32)) -> bool {
-    p.1 > 150 && p.0 < 90 && p.2 < 90
-}
-
 #[actix_web::test]
 async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
     let cam = sim("O", "u", "p");
@@ -282,13 +217,14 @@ async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
     ));
     let app = Appliance::start_with(options).await;
     let token = app.admin_token().await;
-    let cam_id = app.add_streaming_camera(&token, &cam, "O").await;
+    let cam_id = add_streaming_camera(&app, &token, &cam, "O").await;
     let ingest = Nginx::start();
     let files = FileServer::start();
     files.put("weather.png", &png(40, 40, |_, _| [0, 0, 255, 255]));
+    step("1: a logo with a transparent hole and a URL image, fetched");
 
     // A red square with a transparent hole in the middle.
-    let logo = upload(
+    let r = upload(
         &app,
         &token,
         "logo",
@@ -297,29 +233,20 @@ async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
             [255, 0, 0, if hole { 0 } else { 255 }]
         }),
     )
-    .await
-    .json::<Value>()
-    .await
-    .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    .await;
+    let logo = created_id(r, "the logo").await;
     let r = app
         .post(&token, "/api/v1/assets", json!({"name": "weather", "kind": "url_image", "url": format!("http://127.0.0.1:{}/weather.png", files.port), "refresh_secs": 5}))
         .await;
-    let weather = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    wait_asset(&app, &token, weather, "first fetch", |v| {
+    let weather = created_id(r, "the weather picture").await;
+    wait_asset(&app, &token, weather, FETCH_WITHIN, "first fetch", |v| {
         v["last_fetch_at"].is_string()
     })
     .await;
 
-    let r = app
-        .post(&token, "/api/v1/destinations", json!({"name": "n", "platform": "custom", "server_url": ingest.server_url(), "stream_key": "overlay-key"}))
-        .await;
-    let d = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let r = app
-        .post(&token, "/api/v1/outputs", json!({"name": "P", "camera_id": cam_id, "destination_ids": [d], "profile": {"width": 640, "height": 360, "video_bitrate_kbps": 1500}}))
-        .await;
-    let out = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    step("2: a program with both as overlays; an unknown asset is refused; in use, not deleted");
+    let d = add_destination(&app, &token, "n", &ingest.server_url(), "overlay-key").await;
+    let out = create_output(&app, &token, json!({"name": "P", "camera_id": cam_id, "destination_ids": [d], "profile": {"width": 640, "height": 360, "video_bitrate_kbps": 1500}})).await;
     // 640x360 frame: logo 25 % wide = 160x160 at (320,180); weather 10 % = 64x64 at (32,18).
     let r = app
         .send(
@@ -333,8 +260,7 @@ async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
             ])),
         )
         .await;
-    assert_eq!(r.status(), 422, "unknown asset");
-    assert_eq!(fields(&r.json().await.unwrap()), vec!["[2].asset_id"]);
+    assert_invalid(r, &["[2].asset_id"]).await;
     let r = app
         .send(
             reqwest::Method::PUT,
@@ -349,36 +275,20 @@ async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
     assert_eq!(r.status(), 200);
     let layers: Value = r.json().await.unwrap();
     assert_eq!(
-        app.send(
-            reqwest::Method::DELETE,
-            &token,
-            &format!("/api/v1/assets/{logo}"),
-            None
-        )
-        .await
-        .status(),
+        app.delete(&token, &format!("/api/v1/assets/{logo}"))
+            .await
+            .status(),
         409,
         "asset in use"
     );
 
-    assert_eq!(
-        app.post(&token, &format!("/api/v1/outputs/{out}/start"), json!({}))
-            .await
-            .status(),
-        200
-    );
+    step("3: on air; the URL image changes at its source; the logo layer is hidden");
+    start_output(&app, &token, out).await;
     let started = Instant::now();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let v = app
-            .get_json(&token, &format!("/api/v1/outputs/{out}"))
-            .await;
-        if v["status"]["destinations"][0]["state"] == "live" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "never live: {v}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_output(&app, &token, out, Duration::from_secs(30), "live", |v| {
+        v["status"]["destinations"][0]["state"] == "live"
+    })
+    .await;
     tokio::time::sleep(Duration::from_secs(4)).await;
     // The URL image changes at its source: swapped in at the next fetch, no restart.
     files.put("weather.png", &png(40, 40, |_, _| [0, 255, 0, 255]));
@@ -394,11 +304,10 @@ async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
         .as_i64()
         .unwrap();
     let r = app
-        .send(
-            reqwest::Method::PATCH,
+        .patch(
             &token,
             &format!("/api/v1/outputs/{out}/overlays/{layer_id}"),
-            Some(json!({"visible": false})),
+            json!({"visible": false}),
         )
         .await;
     assert_eq!(r.status(), 200);
@@ -406,6 +315,10 @@ async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
     let total = started.elapsed().as_secs_f64();
     app.post(&token, &format!("/api/v1/outputs/{out}/stop"), json!({}))
         .await;
+
+    step(
+        "4: what the ingest got: one session; logo, hole and URL image where asked; swapped; hidden",
+    );
 
     let recs = ingest.recordings("overlay-key");
     assert_eq!(

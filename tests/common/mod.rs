@@ -250,47 +250,6 @@ impl Appliance {
         r.json().await.unwrap()
     }
 
-    /// Poll a camera until `want(state)` or panic after `timeout`.
-    pub async fn wait_camera(
-        &self,
-        token: &str,
-        id: i64,
-        timeout: Duration,
-        want: impl Fn(&str) -> bool,
-    ) -> Value {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let cam = self.get_json(token, &format!("/api/v1/cameras/{id}")).await;
-            if want(cam["status"]["state"].as_str().unwrap_or("")) {
-                return cam;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "camera {id} never reached the wanted state: {cam}\nlog tail:\n{}",
-                tail(&self.log(), 40)
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    /// Register `cam` (credentials u/p as `sim()` makes them) and wait until it streams.
-    pub async fn add_streaming_camera(
-        &self,
-        token: &str,
-        cam: &vistterstream_sim::SimCamera,
-        name: &str,
-    ) -> i64 {
-        let (user, password) = cam.config().credentials.clone().unwrap_or_default();
-        let r = self
-            .post(token, "/api/v1/cameras", json!({"name": name, "rtsp_url": cam.url(), "username": user, "password": password}))
-            .await;
-        assert_eq!(r.status(), 201, "creating camera {name}");
-        let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-        self.wait_camera(token, id, Duration::from_secs(20), |s| s == "streaming")
-            .await;
-        id
-    }
-
     pub async fn metrics(&self) -> String {
         self.client
             .get(self.url("/metrics"))
