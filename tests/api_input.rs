@@ -68,27 +68,20 @@ async fn bad_input_is_rejected_naming_the_field_and_nothing_is_stored() {
     }
 
     // Malformed JSON, wrong content type, oversized body.
-    let r = app
-        .client
-        .post(app.url("/api/v1/cameras"))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .body("{\"name\":")
-        .send()
-        .await
-        .unwrap();
+    let post_raw = async |content_type: &str, body: &'static str| {
+        app.client
+            .post(app.url("/api/v1/cameras"))
+            .bearer_auth(&token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    };
+    let r = post_raw("application/json", "{\"name\":").await;
     let p = assert_problem(r, 400, None).await;
     assert_eq!(p["code"], "malformed_json");
-    let r = app
-        .client
-        .post(app.url("/api/v1/cameras"))
-        .bearer_auth(&token)
-        .header("content-type", "text/plain")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(r, 415, None).await;
+    assert_problem(post_raw("text/plain", "{}").await, 415, None).await;
     let huge = json!({"name": "x".repeat(200_000), "host": "h"});
     assert_problem(app.post(&token, "/api/v1/cameras", huge).await, 413, None).await;
 

@@ -9,8 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::fixtures::{
-    add_destination, add_streaming_camera, create_output, created_id, start_output, upload_asset,
-    wait_asset, wait_output,
+    add_asset, add_destination, add_streaming_camera, create_output, created_id, start_output,
+    upload_asset, wait_output, wait_view,
 };
 use common::ingest::{self, Nginx};
 use common::problem::assert_invalid;
@@ -30,6 +30,13 @@ struct FileServer {
 }
 
 impl FileServer {
+    /// Serve `bytes` as `name`.
+    fn serving(name: &str, bytes: &[u8]) -> Self {
+        let server = Self::start();
+        server.put(name, bytes);
+        server
+    }
+
     fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
@@ -81,8 +88,7 @@ async fn upload(app: &Appliance, token: &str, name: &str, bytes: Vec<u8>) -> req
 async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine() {
     let app = Appliance::start().await;
     let token = app.admin_token().await;
-    let files = FileServer::start();
-    files.put("blue.png", &png(20, 10, |_, _| [0, 0, 255, 255]));
+    let files = FileServer::serving("blue.png", &png(20, 10, |_, _| [0, 0, 255, 255]));
 
     step("1: a real PNG with alpha: stored, typed by content, previewable");
     let r = upload(
@@ -158,15 +164,10 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
         format!("http://[::1]:{port}/blue.png"),
         "http://169.254.169.254/latest/meta-data/".to_string(),
     ] {
-        let r = app
-            .post(
-                &token,
-                "/api/v1/assets",
-                json!({"name": "u", "kind": "url_image", "url": url, "refresh_secs": 5}),
-            )
-            .await;
-        let id = created_id(r, &url).await;
-        let v = wait_asset(&app, &token, id, FETCH_WITHIN, "fetch refused", |v| {
+        let body = json!({"name": "u", "kind": "url_image", "url": url, "refresh_secs": 5});
+        let id = add_asset(&app, &token, body).await;
+        let path = format!("/api/v1/assets/{id}");
+        let v = wait_view(&app, &token, &path, FETCH_WITHIN, "fetch refused", |v| {
             v["last_error"].is_string()
         })
         .await;
@@ -187,14 +188,12 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
     );
 
     step("4: text and clock assets preview as rendered text");
-    let r = app
-        .post(
-            &token,
-            "/api/v1/assets",
-            json!({"name": "t", "kind": "clock", "text": "%H:%M", "font_size": 40}),
-        )
-        .await;
-    let id = created_id(r, "a clock").await;
+    let id = add_asset(
+        &app,
+        &token,
+        json!({"name": "t", "kind": "clock", "text": "%H:%M", "font_size": 40}),
+    )
+    .await;
     let r = app
         .get(&token, &format!("/api/v1/assets/{id}/preview"))
         .await;
@@ -219,80 +218,101 @@ async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
     let token = app.admin_token().await;
     let cam_id = add_streaming_camera(&app, &token, &cam, "O").await;
     let ingest = Nginx::start();
-    let files = FileServer::start();
-    files.put("weather.png", &png(40, 40, |_, _| [0, 0, 255, 255]));
-    step("1: a logo with a transparent hole and a URL image, fetched");
-
-    // A red square with a transparent hole in the middle.
-    let r = upload(
-        &app,
-        &token,
-        "logo",
-        png(100, 100, |x, y| {
-            let hole = (30..70).contains(&x) && (30..70).contains(&y);
-            [255, 0, 0, if hole { 0 } else { 255 }]
-        }),
-    )
-    .await;
-    let logo = created_id(r, "the logo").await;
-    let r = app
-        .post(&token, "/api/v1/assets", json!({"name": "weather", "kind": "url_image", "url": format!("http://127.0.0.1:{}/weather.png", files.port), "refresh_secs": 5}))
-        .await;
-    let weather = created_id(r, "the weather picture").await;
-    wait_asset(&app, &token, weather, FETCH_WITHIN, "first fetch", |v| {
-        v["last_fetch_at"].is_string()
-    })
-    .await;
+    step("1: a logo with a transparent hole and a URL image (blue), fetched");
+    let files = FileServer::serving("weather.png", &png(40, 40, |_, _| [0, 0, 255, 255]));
+    let (logo, weather) = logo_and_weather(&app, &token, &files).await;
 
     step("2: a program with both as overlays; an unknown asset is refused; in use, not deleted");
     let d = add_destination(&app, &token, "n", &ingest.server_url(), "overlay-key").await;
     let out = create_output(&app, &token, json!({"name": "P", "camera_id": cam_id, "destination_ids": [d], "profile": {"width": 640, "height": 360, "video_bitrate_kbps": 1500}})).await;
+    let layers = overlays(&app, &token, out, logo, weather).await;
+
+    step("3: on air; the URL image turns green at its source; the logo layer is hidden");
+    let on_air = on_air_with_changes(&app, &token, out, &files, &layers, logo).await;
+
+    step("4: what the ingest got: one session; logo, hole, URL image where asked; swapped; hidden");
+    overlays_in_the_recording(&ingest, &on_air);
+}
+
+async fn logo_and_weather(app: &Appliance, token: &str, files: &FileServer) -> (i64, i64) {
+    // A red square with a transparent hole in the middle.
+    let logo = png(100, 100, |x, y| {
+        let hole = (30..70).contains(&x) && (30..70).contains(&y);
+        [255, 0, 0, if hole { 0 } else { 255 }]
+    });
+    let logo = created_id(upload(app, token, "logo", logo).await, "the logo").await;
+    let url = format!("http://127.0.0.1:{}/weather.png", files.port);
+    let weather = add_asset(
+        app,
+        token,
+        json!({"name": "weather", "kind": "url_image", "url": url, "refresh_secs": 5}),
+    )
+    .await;
+    let path = format!("/api/v1/assets/{weather}");
+    wait_view(app, token, &path, FETCH_WITHIN, "first fetch", |v| {
+        v["last_fetch_at"].is_string()
+    })
+    .await;
+    (logo, weather)
+}
+
+/// Put the logo and the weather picture on output `out`; the layers it answered with.
+async fn overlays(app: &Appliance, token: &str, out: i64, logo: i64, weather: i64) -> Value {
+    let path = format!("/api/v1/outputs/{out}/overlays");
     // 640x360 frame: logo 25 % wide = 160x160 at (320,180); weather 10 % = 64x64 at (32,18).
-    let r = app
-        .send(
+    let both = [
+        json!({"asset_id": logo, "x": 0.5, "y": 0.5, "width": 0.25, "z": 2}),
+        json!({"asset_id": weather, "x": 0.05, "y": 0.05, "width": 0.1, "z": 1}),
+    ];
+    let unknown = json!({"asset_id": 999, "x": 0.0, "y": 0.0});
+    let put = async |layers: Vec<Value>| {
+        app.send(
             reqwest::Method::PUT,
-            &token,
-            &format!("/api/v1/outputs/{out}/overlays"),
-            Some(json!([
-                {"asset_id": logo, "x": 0.5, "y": 0.5, "width": 0.25, "z": 2},
-                {"asset_id": weather, "x": 0.05, "y": 0.05, "width": 0.1, "z": 1},
-                {"asset_id": 999, "x": 0.0, "y": 0.0}
-            ])),
+            token,
+            &path,
+            Some(Value::from(layers)),
         )
-        .await;
+        .await
+    };
+    let r = put(vec![both[0].clone(), both[1].clone(), unknown]).await;
     assert_invalid(r, &["[2].asset_id"]).await;
-    let r = app
-        .send(
-            reqwest::Method::PUT,
-            &token,
-            &format!("/api/v1/outputs/{out}/overlays"),
-            Some(json!([
-                {"asset_id": logo, "x": 0.5, "y": 0.5, "width": 0.25, "z": 2},
-                {"asset_id": weather, "x": 0.05, "y": 0.05, "width": 0.1, "z": 1}
-            ])),
-        )
-        .await;
+    let r = put(both.to_vec()).await;
     assert_eq!(r.status(), 200);
     let layers: Value = r.json().await.unwrap();
     assert_eq!(
-        app.delete(&token, &format!("/api/v1/assets/{logo}"))
+        app.delete(token, &format!("/api/v1/assets/{logo}"))
             .await
             .status(),
         409,
         "asset in use"
     );
+    layers
+}
 
-    step("3: on air; the URL image changes at its source; the logo layer is hidden");
-    start_output(&app, &token, out).await;
+/// When things happened on air, in seconds from the start.
+struct OnAir {
+    swapped_at: f64,
+    total: f64,
+}
+
+async fn on_air_with_changes(
+    app: &Appliance,
+    token: &str,
+    out: i64,
+    files: &FileServer,
+    layers: &Value,
+    logo: i64,
+) -> OnAir {
+    start_output(app, token, out).await;
     let started = Instant::now();
-    wait_output(&app, &token, out, Duration::from_secs(30), "live", |v| {
+    wait_output(app, token, out, Duration::from_secs(30), "live", |v| {
         v["status"]["destinations"][0]["state"] == "live"
     })
     .await;
     tokio::time::sleep(Duration::from_secs(4)).await;
     // The URL image changes at its source: swapped in at the next fetch, no restart.
     files.put("weather.png", &png(40, 40, |_, _| [0, 255, 0, 255]));
-    let swapped_at = Instant::now();
+    let swapped_at = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(8)).await;
     // Hide the logo layer.
     let layer_id = layers
@@ -305,7 +325,7 @@ async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
         .unwrap();
     let r = app
         .patch(
-            &token,
+            token,
             &format!("/api/v1/outputs/{out}/overlays/{layer_id}"),
             json!({"visible": false}),
         )
@@ -313,13 +333,12 @@ async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
     assert_eq!(r.status(), 200);
     tokio::time::sleep(Duration::from_secs(3)).await;
     let total = started.elapsed().as_secs_f64();
-    app.post(&token, &format!("/api/v1/outputs/{out}/stop"), json!({}))
+    app.post(token, &format!("/api/v1/outputs/{out}/stop"), json!({}))
         .await;
+    OnAir { swapped_at, total }
+}
 
-    step(
-        "4: what the ingest got: one session; logo, hole and URL image where asked; swapped; hidden",
-    );
-
+fn overlays_in_the_recording(ingest: &Nginx, on_air: &OnAir) {
     let recs = ingest.recordings("overlay-key");
     assert_eq!(
         recs.len(),
@@ -347,14 +366,13 @@ async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
         "URL image at its place: {:?}",
         pixel(&early, w, 64, 50)
     );
-    let after_swap = swapped_at.duration_since(started).as_secs_f64() + 7.0;
-    let late = ingest::frame_rgb(flv, after_swap, w, h);
+    let late = ingest::frame_rgb(flv, on_air.swapped_at + 7.0, w, h);
     assert!(
         is_green(pixel(&late, w, 64, 50)),
         "URL image swapped: {:?}",
         pixel(&late, w, 64, 50)
     );
-    let end = ingest::frame_rgb(flv, total - 1.5, w, h);
+    let end = ingest::frame_rgb(flv, on_air.total - 1.5, w, h);
     assert!(
         !is_red(pixel(&end, w, 330, 190)),
         "hidden layer gone: {:?}",

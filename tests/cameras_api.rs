@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::fixtures::{add_camera, add_sim_camera, add_streaming_camera, wait_camera};
 use common::wait::read_events_until;
-use common::{Appliance, metric, sim};
+use common::{Appliance, camera_metric, sim};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -25,10 +25,7 @@ async fn edits_disable_and_delete_take_effect_at_once() {
     let c = wait_camera(&app, &token, id, "disabled", Duration::from_secs(5)).await;
     assert_eq!(c["enabled"], false);
     assert_eq!(
-        metric(
-            &app.metrics().await,
-            &format!("vistter_camera_up{{camera=\"{id}\"}}")
-        ),
+        camera_metric(&app.metrics().await, "vistter_camera_up", id),
         Some(0.0)
     );
 
@@ -86,38 +83,26 @@ async fn connection_test_reports_what_the_camera_sends_or_why_not() {
     assert_eq!(t["audio_codec"], "aac");
     assert!((t["fps"].as_f64().unwrap() - 25.0).abs() < 0.5, "{t}");
 
-    let t: Value = app
-        .post(
-            &token,
-            "/api/v1/cameras/test",
-            json!({"name": "t", "rtsp_url": cam.url(), "username": "u", "password": "bad"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        (t["ok"].as_bool(), t["error_kind"].as_str()),
-        (Some(false), Some("auth")),
-        "{t}"
-    );
-
+    // Unsaved tests that fail say why: wrong credentials, nothing listening.
     let closed = common::free_port();
-    let t: Value = app
-        .post(
-            &token,
-            "/api/v1/cameras/test",
+    for (body, kind) in [
+        (
+            json!({"name": "t", "rtsp_url": cam.url(), "username": "u", "password": "bad"}),
+            "auth",
+        ),
+        (
             json!({"name": "t", "host": "127.0.0.1", "port": closed}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        (t["ok"].as_bool(), t["error_kind"].as_str()),
-        (Some(false), Some("unreachable")),
-        "{t}"
-    );
+            "unreachable",
+        ),
+    ] {
+        let r = app.post(&token, "/api/v1/cameras/test", body).await;
+        let t: Value = r.json().await.unwrap();
+        assert_eq!(
+            (t["ok"].as_bool(), t["error_kind"].as_str()),
+            (Some(false), Some(kind)),
+            "{t}"
+        );
+    }
 
     // Saved camera: uses the stored credentials.
     let id = add_camera(&app, &token, json!({"name": "t", "rtsp_url": cam.url(), "username": "u", "password": "p", "enabled": false})).await;

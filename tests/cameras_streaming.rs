@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::fixtures::{add_camera, add_streaming_camera, take_snapshot, wait_camera};
-use common::{Appliance, metric, sim, step};
+use common::{Appliance, camera_metric, sim, step};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -55,32 +55,11 @@ async fn camera_streams_reports_health_and_snapshots() {
 
     step("4: metrics as Prometheus sees them");
     let m = app.metrics().await;
-    assert_eq!(
-        metric(&m, &format!("vistter_camera_up{{camera=\"{id}\"}}")),
-        Some(1.0)
-    );
+    assert_eq!(camera_metric(&m, "vistter_camera_up", id), Some(1.0));
+    assert!(camera_metric(&m, "vistter_camera_frames_total", id).unwrap() > 50.0);
+    assert!(camera_metric(&m, "vistter_camera_bitrate_bps", id).unwrap() > 100_000.0);
     assert!(
-        metric(
-            &m,
-            &format!("vistter_camera_frames_total{{camera=\"{id}\"}}")
-        )
-        .unwrap()
-            > 50.0
-    );
-    assert!(
-        metric(
-            &m,
-            &format!("vistter_camera_bitrate_bps{{camera=\"{id}\"}}")
-        )
-        .unwrap()
-            > 100_000.0
-    );
-    assert!(
-        metric(
-            &m,
-            &format!("vistter_camera_reconnects_total{{camera=\"{id}\"}}")
-        )
-        .is_some(),
+        camera_metric(&m, "vistter_camera_reconnects_total", id).is_some(),
         "reconnect counter exported"
     );
     assert!(m.contains("vistter_http_requests_total{"), "HTTP counters");
@@ -149,10 +128,7 @@ async fn wrong_password_is_an_error_with_an_auth_reason() {
     let reason = c["status"]["reason"].as_str().unwrap();
     assert!(reason.contains("authentication failed"), "{reason}");
     let m = app.metrics().await;
-    assert_eq!(
-        metric(&m, &format!("vistter_camera_up{{camera=\"{id}\"}}")),
-        Some(0.0)
-    );
+    assert_eq!(camera_metric(&m, "vistter_camera_up", id), Some(0.0));
 
     // Fixing the password through the API takes effect at once.
     let r = app
@@ -177,10 +153,7 @@ async fn camera_crash_is_detected_and_recovered_without_api_calls() {
     let c = wait_camera(&app, &token, id, "stalled|backoff", Duration::from_secs(15)).await;
     assert!(c["status"]["reason"].is_string(), "{c}");
     let m = app.metrics().await;
-    assert_eq!(
-        metric(&m, &format!("vistter_camera_up{{camera=\"{id}\"}}")),
-        Some(0.0)
-    );
+    assert_eq!(camera_metric(&m, "vistter_camera_up", id), Some(0.0));
 
     // Stay down a few retries, then come back: the actor reconnects by itself.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -188,18 +161,8 @@ async fn camera_crash_is_detected_and_recovered_without_api_calls() {
     let c = wait_camera(&app, &token, id, "streaming", Duration::from_secs(45)).await;
     assert!(c["status"]["reconnects"].as_u64().unwrap() >= 1, "{c}");
     let m = app.metrics().await;
-    assert_eq!(
-        metric(&m, &format!("vistter_camera_up{{camera=\"{id}\"}}")),
-        Some(1.0)
-    );
-    assert!(
-        metric(
-            &m,
-            &format!("vistter_camera_reconnects_total{{camera=\"{id}\"}}")
-        )
-        .unwrap()
-            >= 1.0
-    );
+    assert_eq!(camera_metric(&m, "vistter_camera_up", id), Some(1.0));
+    assert!(camera_metric(&m, "vistter_camera_reconnects_total", id).unwrap() >= 1.0);
 }
 
 /// A camera whose connection stays open but sends nothing (frozen firmware, a stuck proxy):

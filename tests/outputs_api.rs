@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::fixtures::{
-    add_destination, add_streaming_camera, create_output, destination_state, output, start_output,
-    wait_output,
+    add_destination, add_streaming_camera, create_output, destination_state, output,
+    start_output_until,
 };
 use common::ingest::Nginx;
 use common::problem::assert_invalid;
@@ -73,8 +73,7 @@ async fn bad_output_input_is_refused_and_stop_all_leaves_cameras_running() {
     let events = app.get(&token, "/api/v1/events").await;
     assert_eq!(events.status(), 200);
     let mut events = events.bytes_stream();
-    start_output(&app, &token, out).await;
-    wait_output(&app, &token, out, Duration::from_secs(30), "live", |v| {
+    start_output_until(&app, &token, out, "live", |v| {
         destination_state(v, d) == "live"
     })
     .await;
@@ -135,15 +134,9 @@ async fn bad_output_input_is_refused_and_stop_all_leaves_cameras_running() {
         json!({"name": "R", "mode": "relay", "camera_id": cam_id, "destination_ids": [d]}),
     )
     .await;
-    start_output(&app, &token, relay).await;
-    wait_output(
-        &app,
-        &token,
-        relay,
-        Duration::from_secs(30),
-        "relay live",
-        |v| v["status"]["state"] == "live",
-    )
+    start_output_until(&app, &token, relay, "relay live", |v| {
+        v["status"]["state"] == "live"
+    })
     .await;
     let r = app
         .delete(&token, &format!("/api/v1/cameras/{cam_id}"))

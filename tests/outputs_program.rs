@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::fixtures::{
     add_destination, add_streaming_camera, create_output, created_id, cut, destination_state,
-    destination_status, output, start_output, stop_output, upload_asset, wait_output,
+    destination_status, output, start_output_until, stop_output, upload_asset, wait_output,
 };
 use common::ingest::{self, Nginx};
 use common::{Appliance, metric, sim, step};
@@ -100,19 +100,11 @@ async fn go_live(a: &SimCamera, b: SimCamera) -> OnAir {
         }),
     )
     .await;
-    start_output(&app, &token, out).await;
-    wait_output(
-        &app,
-        &token,
-        out,
-        Duration::from_secs(30),
-        "both destinations live",
-        |v| {
-            v["status"]["state"] == "live"
-                && destination_state(v, d1) == "live"
-                && destination_state(v, d2) == "live"
-        },
-    )
+    start_output_until(&app, &token, out, "both destinations live", |v| {
+        v["status"]["state"] == "live"
+            && destination_state(v, d1) == "live"
+            && destination_state(v, d2) == "live"
+    })
     .await;
     assert_eq!(
         ingest1.publishing().await,

@@ -5,9 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::fixtures::{
-    add_streaming_camera, create_output, start_output, stop_output, wait_output,
-};
+use common::fixtures::{add_streaming_camera, create_output, start_output_until, stop_output};
 use common::ingest;
 use common::{Appliance, sim, step};
 use serde_json::json;
@@ -29,8 +27,7 @@ async fn recording_writes_playable_mp4_segments_listed_downloaded_and_deleted() 
         }),
     )
     .await;
-    start_output(&app, &token, out).await;
-    wait_output(&app, &token, out, Duration::from_secs(30), "live", |v| {
+    start_output_until(&app, &token, out, "live", |v| {
         v["status"]["state"] == "live"
     })
     .await;

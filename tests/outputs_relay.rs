@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::fixtures::{
     add_destination, add_streaming_camera, create_output, cut, destination_state, output,
-    start_output, stop_output, wait_output,
+    start_output, start_output_until, stop_output, wait_output,
 };
 use common::ingest::{self, Nginx, Stunnel};
 use common::{Appliance, Options, sim, step};
@@ -34,15 +34,9 @@ async fn relay_copies_the_camera_bit_exact_and_comes_back_after_a_restart() {
         json!({"name": "Relay", "mode": "relay", "camera_id": cam_id, "destination_ids": [d]}),
     )
     .await;
-    start_output(&app, &token, out).await;
-    wait_output(
-        &app,
-        &token,
-        out,
-        Duration::from_secs(30),
-        "relay live",
-        |v| destination_state(v, d) == "live" && v["status"]["state"] == "live",
-    )
+    start_output_until(&app, &token, out, "relay live", |v| {
+        destination_state(v, d) == "live" && v["status"]["state"] == "live"
+    })
     .await;
     let v = output(&app, &token, out).await;
     assert_eq!(v["status"]["encoder"], "copy");
@@ -115,8 +109,7 @@ async fn relay_of_a_camera_without_audio_carries_silence_and_records() {
         }),
     )
     .await;
-    start_output(&app, &token, out).await;
-    wait_output(&app, &token, out, Duration::from_secs(30), "live", |v| {
+    start_output_until(&app, &token, out, "live", |v| {
         destination_state(v, d) == "live"
     })
     .await;

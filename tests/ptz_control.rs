@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use common::fixtures::{add_camera, add_ptz_camera, ptz_options, wait_camera, wait_head, wait_ptz};
 use common::problem::assert_problem;
-use common::{Appliance, metric, peers_dir, step};
+use common::{Appliance, camera_metric, metric, peers_dir, step};
 use serde_json::{Value, json};
 use vistterstream_sim::picture::picture_difference;
 use vistterstream_sim::rig::{PASSWORD, PtzRig, PtzRigConfig, near};
@@ -285,10 +285,7 @@ async fn bad_input(s: &Ptz) {
 async fn metrics_and_schemas(s: &Ptz) {
     let id = s.id;
     let m = s.app.metrics().await;
-    assert_eq!(
-        metric(&m, &format!("vistter_ptz_up{{camera=\"{id}\"}}")),
-        Some(1.0)
-    );
+    assert_eq!(camera_metric(&m, "vistter_ptz_up", id), Some(1.0));
     assert!(
         metric(
             &m,
@@ -314,10 +311,7 @@ async fn power_cut(s: &mut Ptz, dock_id: i64) {
         "{down}"
     );
     assert_eq!(
-        metric(
-            &app.metrics().await,
-            &format!("vistter_ptz_up{{camera=\"{id}\"}}")
-        ),
+        camera_metric(&app.metrics().await, "vistter_ptz_up", id),
         Some(0.0)
     );
     let r = app

@@ -57,15 +57,11 @@ pub async fn wait_camera(
     state: &str,
     within: Duration,
 ) -> Value {
+    let path = format!("/api/v1/cameras/{id}");
     let what = format!("camera {id} to be {state}");
-    wait_until(within, what, async || {
-        let cam = app.get_json(token, &format!("/api/v1/cameras/{id}")).await;
+    wait_view(app, token, &path, within, &what, |cam| {
         let now = cam["status"]["state"].as_str().unwrap_or("");
-        if state.split('|').any(|s| s == now) {
-            Ok(cam)
-        } else {
-            Err(app.seen(cam))
-        }
+        state.split('|').any(|s| s == now)
     })
     .await
 }
@@ -159,14 +155,53 @@ pub async fn wait_output(
     what: &str,
     want: impl Fn(&Value) -> bool,
 ) -> Value {
-    wait_until(within, format!("output {id}: {what}"), async || {
-        let v = output(app, token, id).await;
+    let path = format!("/api/v1/outputs/{id}");
+    wait_view(
+        app,
+        token,
+        &path,
+        within,
+        &format!("output {id}: {what}"),
+        want,
+    )
+    .await
+}
+
+/// [`start_output`], then wait (30 s) until `want` holds for its view; the view then.
+pub async fn start_output_until(
+    app: &Appliance,
+    token: &str,
+    id: i64,
+    what: &str,
+    want: impl Fn(&Value) -> bool,
+) -> Value {
+    start_output(app, token, id).await;
+    wait_output(app, token, id, Duration::from_secs(30), what, want).await
+}
+
+/// Wait until `want` holds for the JSON view at `path`; the view then.
+pub async fn wait_view(
+    app: &Appliance,
+    token: &str,
+    path: &str,
+    within: Duration,
+    what: &str,
+    want: impl Fn(&Value) -> bool,
+) -> Value {
+    wait_until(within, what, async || {
+        let v = app.get_json(token, path).await;
         if want(&v) { Ok(v) } else { Err(app.seen(v)) }
     })
     .await
 }
 
 // ---- assets -----------------------------------------------------------------------------------
+
+/// POST /api/v1/assets with a JSON `body` (a URL image, a text, a clock); the new asset's id.
+pub async fn add_asset(app: &Appliance, token: &str, body: Value) -> i64 {
+    let what = format!("asset {}", body["name"]);
+    created_id(app.post(token, "/api/v1/assets", body).await, &what).await
+}
 
 /// Upload `bytes` as a file named `file_name` (and the asset's `name`, when given).
 pub async fn upload_asset(
@@ -191,22 +226,6 @@ pub async fn upload_asset(
         .send()
         .await
         .expect("upload")
-}
-
-/// Wait until `want` holds for asset `id`'s view; the view then.
-pub async fn wait_asset(
-    app: &Appliance,
-    token: &str,
-    id: i64,
-    within: Duration,
-    what: &str,
-    want: impl Fn(&Value) -> bool,
-) -> Value {
-    wait_until(within, format!("asset {id}: {what}"), async || {
-        let v = app.get_json(token, &format!("/api/v1/assets/{id}")).await;
-        if want(&v) { Ok(v) } else { Err(app.seen(v)) }
-    })
-    .await
 }
 
 // ---- PTZ cameras ------------------------------------------------------------------------------

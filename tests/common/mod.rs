@@ -359,6 +359,11 @@ pub fn metric(text: &str, series: &str) -> Option<f64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// The value of a metric whose only label is `camera`, e.g. `vistter_camera_up{camera="1"}`.
+pub fn camera_metric(text: &str, name: &str, camera: i64) -> Option<f64> {
+    metric(text, &format!("{name}{{camera=\"{camera}\"}}"))
+}
+
 /// Log the step a long test is at: a failure's output then says which step failed.
 pub fn step(text: &str) {
     eprintln!("step {text}");
