@@ -115,6 +115,7 @@ pub async fn create_output(app: &Appliance, token: &str, body: Value) -> i64 {
     created_id(app.post(token, "/api/v1/outputs", body).await, &what).await
 }
 
+/// Output `id`'s view (GET /api/v1/outputs/{id}).
 pub async fn output(app: &Appliance, token: &str, id: i64) -> Value {
     app.get_json(token, &format!("/api/v1/outputs/{id}")).await
 }
