@@ -8,9 +8,19 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::fixtures::{
+    add_asset, add_destination, add_streaming_camera, create_output, created_id, start_output,
+    upload_asset, wait_output, wait_view,
+};
 use common::ingest::{self, Nginx};
-use common::{Appliance, Options, free_port, sim};
+use common::problem::assert_invalid;
+use common::wait::wait_listening;
+use common::{Appliance, Options, free_port, sim, step};
 use serde_json::{Value, json};
+use vistterstream_sim::picture::{is_blue, is_green, is_red, pixel, png};
+
+/// How long a URL image's first fetch (or its refusal) may take.
+const FETCH_WITHIN: Duration = Duration::from_secs(20);
 
 /// A static file server on 127.0.0.1 (python3's http.server), killed by pid on drop.
 struct FileServer {
@@ -20,6 +30,13 @@ struct FileServer {
 }
 
 impl FileServer {
+    /// Serve `bytes` as `name`.
+    fn serving(name: &str, bytes: &[u8]) -> Self {
+        let server = Self::start();
+        server.put(name, bytes);
+        server
+    }
+
     fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
@@ -38,11 +55,9 @@ impl FileServer {
             .stderr(std::fs::File::create(dir.path().join("access.log")).unwrap())
             .spawn()
             .expect("python3 (scripts/setup.sh installs it)");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "http.server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_listening(port, "http.server", || {
+            std::fs::read_to_string(dir.path().join("access.log")).unwrap_or_default()
+        });
         Self { child, port, dir }
     }
 
@@ -64,69 +79,18 @@ impl Drop for FileServer {
     }
 }
 
-fn png(w: u32, h: u32, pixel: impl Fn(u32, u32) -> [u8; 4]) -> Vec<u8> {
-    let img = image::RgbaImage::from_fn(w, h, |x, y| image::Rgba(pixel(x, y)));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
-
+/// Upload `bytes` as the asset `name`, from a file `name`.png.
 async fn upload(app: &Appliance, token: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
-    let form = reqwest::multipart::Form::new()
-        .text("name", name.to_string())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(format!("{name}.png")),
-        );
-    app.client
-        .post(app.url("/api/v1/assets"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload")
-}
-
-async fn wait_asset(
-    app: &Appliance,
-    token: &str,
-    id: i64,
-    what: &str,
-    want: impl Fn(&Value) -> bool,
-) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let v = app.get_json(token, &format!("/api/v1/assets/{id}")).await;
-        if want(&v) {
-            return v;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "asset {id}: {what} never happened: {v}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-fn fields(v: &Value) -> Vec<String> {
-    v["errors"]
-        .as_array()
-        .map(|e| {
-            e.iter()
-                .map(|f| f["field"].as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
+    upload_asset(app, token, Some(name), &format!("{name}.png"), bytes).await
 }
 
 #[actix_web::test]
 async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine() {
     let app = Appliance::start().await;
     let token = app.admin_token().await;
-    let files = FileServer::start();
-    files.put("blue.png", &png(20, 10, |_, _| [0, 0, 255, 255]));
+    let files = FileServer::serving("blue.png", &png(20, 10, |_, _| [0, 0, 255, 255]));
 
-    // A real PNG with alpha: stored, typed by content, previewable.
+    step("1: a real PNG with alpha: stored, typed by content, previewable");
     let r = upload(
         &app,
         &token,
@@ -155,7 +119,7 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
     assert_eq!(preview.dimensions(), (30, 20));
     assert_eq!(preview.get_pixel(20, 5).0[3], 0, "alpha kept");
 
-    // A text file named .png; an oversized upload; a JSON asset with bad fields.
+    step("2: a text file named .png, an oversized upload, bad fields: refused, none stored");
     let r = upload(
         &app,
         &token,
@@ -163,9 +127,7 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
         b"this is a text file, not a picture".to_vec(),
     )
     .await;
-    assert_eq!(r.status(), 422);
-    let v: Value = r.json().await.unwrap();
-    assert_eq!(fields(&v), vec!["file"], "{v}");
+    assert_invalid(r, &["file"]).await;
     let big = vec![0u8; 50 * 1024 * 1024];
     match upload(&app, &token, "big", big).await.status().as_u16() {
         413 => {}
@@ -178,11 +140,7 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
             json!({"name": "w", "kind": "url_image", "url": "ftp://x/y.png", "refresh_secs": 1}),
         )
         .await;
-    assert_eq!(r.status(), 422);
-    assert_eq!(
-        fields(&r.json().await.unwrap()),
-        vec!["url", "refresh_secs"]
-    );
+    assert_invalid(r, &["url", "refresh_secs"]).await;
     let r = app
         .post(
             &token,
@@ -190,7 +148,7 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
             json!({"name": "c", "kind": "clock", "text": "%Q"}),
         )
         .await;
-    assert_eq!(fields(&r.json().await.unwrap()), vec!["text"]);
+    assert_invalid(r, &["text"]).await;
     let listed = app.get_json(&token, "/api/v1/assets").await;
     assert_eq!(
         listed.as_array().unwrap().len(),
@@ -198,7 +156,7 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
         "nothing else stored: {listed}"
     );
 
-    // URL images aimed at this machine or a metadata service: refused when fetched.
+    step("3: URL images aimed at this machine or a metadata service: refused when fetched");
     let port = files.port;
     for url in [
         format!("http://localhost:{port}/blue.png"),
@@ -206,16 +164,10 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
         format!("http://[::1]:{port}/blue.png"),
         "http://169.254.169.254/latest/meta-data/".to_string(),
     ] {
-        let r = app
-            .post(
-                &token,
-                "/api/v1/assets",
-                json!({"name": "u", "kind": "url_image", "url": url, "refresh_secs": 5}),
-            )
-            .await;
-        assert_eq!(r.status(), 201, "{url}");
-        let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-        let v = wait_asset(&app, &token, id, "fetch refused", |v| {
+        let body = json!({"name": "u", "kind": "url_image", "url": url, "refresh_secs": 5});
+        let id = add_asset(&app, &token, body).await;
+        let path = format!("/api/v1/assets/{id}");
+        let v = wait_view(&app, &token, &path, FETCH_WITHIN, "fetch refused", |v| {
             v["last_error"].is_string()
         })
         .await;
@@ -235,16 +187,13 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
         files.requests()
     );
 
-    // Text and clock assets preview as rendered text.
-    let r = app
-        .post(
-            &token,
-            "/api/v1/assets",
-            json!({"name": "t", "kind": "clock", "text": "%H:%M", "font_size": 40}),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    step("4: text and clock assets preview as rendered text");
+    let id = add_asset(
+        &app,
+        &token,
+        json!({"name": "t", "kind": "clock", "text": "%H:%M", "font_size": 40}),
+    )
+    .await;
     let r = app
         .get(&token, &format!("/api/v1/assets/{id}/preview"))
         .await;
@@ -257,21 +206,6 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
     );
 }
 
-fn pixel(rgb: &[u8], w: u32, x: u32, y: u32) -> (i32, i32, i32) {
-    let i = ((y * w + x) * 3) as usize;
-    (rgb[i] as i32, rgb[i + 1] as i32, rgb[i + 2] as i32)
-}
-
-fn is_red(p: (i32, i32, i32)) -> bool {
-    p.0 > 170 && p.1 < 90 && p.2 < 90
-}
-fn is_blue(p: (i32, i32, i32)) -> bool {
-    p.2 > 170 && p.0 < 90 && p.1 < 90
-}
-fn is_green(p: (i32, i32, i32)) -> bool {
-    p.1 > 150 && p.0 < 90 && p.2 < 90
-}
-
 #[actix_web::test]
 async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
     let cam = sim("O", "u", "p");
@@ -282,107 +216,103 @@ async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
     ));
     let app = Appliance::start_with(options).await;
     let token = app.admin_token().await;
-    let cam_id = app.add_streaming_camera(&token, &cam, "O").await;
+    let cam_id = add_streaming_camera(&app, &token, &cam, "O").await;
     let ingest = Nginx::start();
-    let files = FileServer::start();
-    files.put("weather.png", &png(40, 40, |_, _| [0, 0, 255, 255]));
+    step("1: a logo with a transparent hole and a URL image (blue), fetched");
+    let files = FileServer::serving("weather.png", &png(40, 40, |_, _| [0, 0, 255, 255]));
+    let (logo, weather) = logo_and_weather(&app, &token, &files).await;
 
+    step("2: a program with both as overlays; an unknown asset is refused; in use, not deleted");
+    let d = add_destination(&app, &token, "n", &ingest.server_url(), "overlay-key").await;
+    let out = create_output(&app, &token, json!({"name": "P", "camera_id": cam_id, "destination_ids": [d], "profile": {"width": 640, "height": 360, "video_bitrate_kbps": 1500}})).await;
+    let layers = overlays(&app, &token, out, logo, weather).await;
+
+    step("3: on air; the URL image turns green at its source; the logo layer is hidden");
+    let on_air = on_air_with_changes(&app, &token, out, &files, &layers, logo).await;
+
+    step("4: what the ingest got: one session; logo, hole, URL image where asked; swapped; hidden");
+    overlays_in_the_recording(&ingest, &on_air);
+}
+
+async fn logo_and_weather(app: &Appliance, token: &str, files: &FileServer) -> (i64, i64) {
     // A red square with a transparent hole in the middle.
-    let logo = upload(
-        &app,
-        &token,
-        "logo",
-        png(100, 100, |x, y| {
-            let hole = (30..70).contains(&x) && (30..70).contains(&y);
-            [255, 0, 0, if hole { 0 } else { 255 }]
-        }),
+    let logo = png(100, 100, |x, y| {
+        let hole = (30..70).contains(&x) && (30..70).contains(&y);
+        [255, 0, 0, if hole { 0 } else { 255 }]
+    });
+    let logo = created_id(upload(app, token, "logo", logo).await, "the logo").await;
+    let url = format!("http://127.0.0.1:{}/weather.png", files.port);
+    let weather = add_asset(
+        app,
+        token,
+        json!({"name": "weather", "kind": "url_image", "url": url, "refresh_secs": 5}),
     )
-    .await
-    .json::<Value>()
-    .await
-    .unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let r = app
-        .post(&token, "/api/v1/assets", json!({"name": "weather", "kind": "url_image", "url": format!("http://127.0.0.1:{}/weather.png", files.port), "refresh_secs": 5}))
-        .await;
-    let weather = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    wait_asset(&app, &token, weather, "first fetch", |v| {
+    .await;
+    let path = format!("/api/v1/assets/{weather}");
+    wait_view(app, token, &path, FETCH_WITHIN, "first fetch", |v| {
         v["last_fetch_at"].is_string()
     })
     .await;
+    (logo, weather)
+}
 
-    let r = app
-        .post(&token, "/api/v1/destinations", json!({"name": "n", "platform": "custom", "server_url": ingest.server_url(), "stream_key": "overlay-key"}))
-        .await;
-    let d = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let r = app
-        .post(&token, "/api/v1/outputs", json!({"name": "P", "camera_id": cam_id, "destination_ids": [d], "profile": {"width": 640, "height": 360, "video_bitrate_kbps": 1500}}))
-        .await;
-    let out = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+/// Put the logo and the weather picture on output `out`; the layers it answered with.
+async fn overlays(app: &Appliance, token: &str, out: i64, logo: i64, weather: i64) -> Value {
+    let path = format!("/api/v1/outputs/{out}/overlays");
     // 640x360 frame: logo 25 % wide = 160x160 at (320,180); weather 10 % = 64x64 at (32,18).
-    let r = app
-        .send(
+    let both = [
+        json!({"asset_id": logo, "x": 0.5, "y": 0.5, "width": 0.25, "z": 2}),
+        json!({"asset_id": weather, "x": 0.05, "y": 0.05, "width": 0.1, "z": 1}),
+    ];
+    let unknown = json!({"asset_id": 999, "x": 0.0, "y": 0.0});
+    let put = async |layers: Vec<Value>| {
+        app.send(
             reqwest::Method::PUT,
-            &token,
-            &format!("/api/v1/outputs/{out}/overlays"),
-            Some(json!([
-                {"asset_id": logo, "x": 0.5, "y": 0.5, "width": 0.25, "z": 2},
-                {"asset_id": weather, "x": 0.05, "y": 0.05, "width": 0.1, "z": 1},
-                {"asset_id": 999, "x": 0.0, "y": 0.0}
-            ])),
+            token,
+            &path,
+            Some(Value::from(layers)),
         )
-        .await;
-    assert_eq!(r.status(), 422, "unknown asset");
-    assert_eq!(fields(&r.json().await.unwrap()), vec!["[2].asset_id"]);
-    let r = app
-        .send(
-            reqwest::Method::PUT,
-            &token,
-            &format!("/api/v1/outputs/{out}/overlays"),
-            Some(json!([
-                {"asset_id": logo, "x": 0.5, "y": 0.5, "width": 0.25, "z": 2},
-                {"asset_id": weather, "x": 0.05, "y": 0.05, "width": 0.1, "z": 1}
-            ])),
-        )
-        .await;
+        .await
+    };
+    let r = put(vec![both[0].clone(), both[1].clone(), unknown]).await;
+    assert_invalid(r, &["[2].asset_id"]).await;
+    let r = put(both.to_vec()).await;
     assert_eq!(r.status(), 200);
     let layers: Value = r.json().await.unwrap();
     assert_eq!(
-        app.send(
-            reqwest::Method::DELETE,
-            &token,
-            &format!("/api/v1/assets/{logo}"),
-            None
-        )
-        .await
-        .status(),
+        app.delete(token, &format!("/api/v1/assets/{logo}"))
+            .await
+            .status(),
         409,
         "asset in use"
     );
+    layers
+}
 
-    assert_eq!(
-        app.post(&token, &format!("/api/v1/outputs/{out}/start"), json!({}))
-            .await
-            .status(),
-        200
-    );
+/// When things happened on air, in seconds from the start.
+struct OnAir {
+    swapped_at: f64,
+    total: f64,
+}
+
+async fn on_air_with_changes(
+    app: &Appliance,
+    token: &str,
+    out: i64,
+    files: &FileServer,
+    layers: &Value,
+    logo: i64,
+) -> OnAir {
+    start_output(app, token, out).await;
     let started = Instant::now();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let v = app
-            .get_json(&token, &format!("/api/v1/outputs/{out}"))
-            .await;
-        if v["status"]["destinations"][0]["state"] == "live" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "never live: {v}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_output(app, token, out, Duration::from_secs(30), "live", |v| {
+        v["status"]["destinations"][0]["state"] == "live"
+    })
+    .await;
     tokio::time::sleep(Duration::from_secs(4)).await;
     // The URL image changes at its source: swapped in at the next fetch, no restart.
     files.put("weather.png", &png(40, 40, |_, _| [0, 255, 0, 255]));
-    let swapped_at = Instant::now();
+    let swapped_at = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(8)).await;
     // Hide the logo layer.
     let layer_id = layers
@@ -394,19 +324,21 @@ async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
         .as_i64()
         .unwrap();
     let r = app
-        .send(
-            reqwest::Method::PATCH,
-            &token,
+        .patch(
+            token,
             &format!("/api/v1/outputs/{out}/overlays/{layer_id}"),
-            Some(json!({"visible": false})),
+            json!({"visible": false}),
         )
         .await;
     assert_eq!(r.status(), 200);
     tokio::time::sleep(Duration::from_secs(3)).await;
     let total = started.elapsed().as_secs_f64();
-    app.post(&token, &format!("/api/v1/outputs/{out}/stop"), json!({}))
+    app.post(token, &format!("/api/v1/outputs/{out}/stop"), json!({}))
         .await;
+    OnAir { swapped_at, total }
+}
 
+fn overlays_in_the_recording(ingest: &Nginx, on_air: &OnAir) {
     let recs = ingest.recordings("overlay-key");
     assert_eq!(
         recs.len(),
@@ -434,14 +366,13 @@ async fn overlays_land_where_asked_and_url_images_swap_without_a_restart() {
         "URL image at its place: {:?}",
         pixel(&early, w, 64, 50)
     );
-    let after_swap = swapped_at.duration_since(started).as_secs_f64() + 7.0;
-    let late = ingest::frame_rgb(flv, after_swap, w, h);
+    let late = ingest::frame_rgb(flv, on_air.swapped_at + 7.0, w, h);
     assert!(
         is_green(pixel(&late, w, 64, 50)),
         "URL image swapped: {:?}",
         pixel(&late, w, 64, 50)
     );
-    let end = ingest::frame_rgb(flv, total - 1.5, w, h);
+    let end = ingest::frame_rgb(flv, on_air.total - 1.5, w, h);
     assert!(
         !is_red(pixel(&end, w, 330, 190)),
         "hidden layer gone: {:?}",

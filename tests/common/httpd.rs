@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 pub struct Httpd {
     child: Option<Child>,
@@ -119,15 +118,9 @@ DocumentRoot {t}/www
     }
 
     fn wait_listening(&self, dir: &Path) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "httpd did not start: {}",
-                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        super::wait::wait_listening(self.port, "httpd", || {
+            std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+        });
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -137,20 +130,7 @@ DocumentRoot {t}/www
 
 impl Drop for Httpd {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            // SIGTERM lets the parent stop its workers; SIGKILL would orphan them.
-            let _ = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        // SIGTERM lets the parent stop its workers; SIGKILL would orphan them.
+        super::terminate(&mut self.child);
     }
 }

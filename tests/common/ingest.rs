@@ -9,35 +9,12 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::free_port;
+use super::wait::wait_listening;
 
 fn wait_port(port: u16, what: &str, log: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not listen on {port}; log:\n{}",
-            std::fs::read_to_string(log).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn kill(child: &mut Option<Child>) {
-    if let Some(mut c) = child.take() {
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(c.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = c.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = c.kill();
-        let _ = c.wait();
-    }
+    wait_listening(port, what, || {
+        std::fs::read_to_string(log).unwrap_or_default()
+    });
 }
 
 /// nginx-rtmp on free loopback ports: application `live`, `record all` into `rec/`.
@@ -298,7 +275,7 @@ impl Stunnel {
 
 impl Drop for Stunnel {
     fn drop(&mut self) {
-        kill(&mut self.child);
+        super::terminate(&mut self.child);
     }
 }
 

@@ -1,11 +1,23 @@
 //! Test harness: the real appliance binary as a child process on a free loopback port with a
 //! temporary data dir, killed by its pid when the guard drops; plus HTTP helpers.
+//!
+//! The rest of the harness, by job:
+//! - [`fixtures`]: creating, starting and waiting for cameras, destinations, outputs, assets
+//!   and PTZ cameras through the API;
+//! - [`wait`]: the one polling loop every wait is built on;
+//! - [`problem`]: checking an error response (`application/problem+json`);
+//! - [`httpd`], [`ingest`]: peers (Apache httpd as a snapshot endpoint; nginx-rtmp, stunnel
+//!   and ffprobe for what an output sent).
 
 #![allow(dead_code)]
 
+pub mod fixtures;
 pub mod httpd;
 pub mod ingest;
+pub mod problem;
+pub mod wait;
 
+use std::fmt;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -116,25 +128,29 @@ impl Appliance {
     }
 
     async fn wait_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(child) = self.child.as_mut()
-                && let Ok(Some(status)) = child.try_wait()
-            {
-                panic!("appliance exited early ({status}); log:\n{}", self.log());
-            }
-            if let Ok(r) = self.client.get(self.url("/readyz")).send().await
-                && r.status().is_success()
-            {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "appliance not ready; log:\n{}",
-                self.log()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let readyz = self.url("/readyz");
+        let (child, client, data_dir) = (&mut self.child, &self.client, &self.data_dir);
+        wait::wait_until_every(
+            Duration::from_millis(100),
+            Duration::from_secs(60),
+            "the appliance to answer /readyz",
+            async || {
+                if let Some(child) = child.as_mut()
+                    && let Ok(Some(status)) = child.try_wait()
+                {
+                    panic!(
+                        "appliance exited early ({status}); log:\n{}",
+                        logs(data_dir)
+                    );
+                }
+                match client.get(&readyz).send().await {
+                    Ok(r) if r.status().is_success() => Ok(()),
+                    Ok(r) => Err(Seen::new(r.status(), data_dir)),
+                    Err(e) => Err(Seen::new(e, data_dir)),
+                }
+            },
+        )
+        .await;
     }
 
     pub fn pid(&self) -> u32 {
@@ -162,22 +178,9 @@ impl Appliance {
         }
     }
 
+    /// Everything the appliance logged, every run on this data dir.
     pub fn log(&self) -> String {
-        let mut all = String::new();
-        if let Some(dir) = self.data_dir.parent()
-            && let Ok(entries) = std::fs::read_dir(dir)
-        {
-            let mut logs: Vec<_> = entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "log"))
-                .collect();
-            logs.sort();
-            for p in logs {
-                all.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
-            }
-        }
-        all
+        logs(&self.data_dir)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -232,51 +235,19 @@ impl Appliance {
             .await
     }
 
+    pub async fn patch(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
+        self.send(reqwest::Method::PATCH, token, path, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, token: &str, path: &str) -> reqwest::Response {
+        self.send(reqwest::Method::DELETE, token, path, None).await
+    }
+
     pub async fn get_json(&self, token: &str, path: &str) -> Value {
         let r = self.get(token, path).await;
         assert!(r.status().is_success(), "GET {path}: {}", r.status());
         r.json().await.unwrap()
-    }
-
-    /// Poll a camera until `want(state)` or panic after `timeout`.
-    pub async fn wait_camera(
-        &self,
-        token: &str,
-        id: i64,
-        timeout: Duration,
-        want: impl Fn(&str) -> bool,
-    ) -> Value {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let cam = self.get_json(token, &format!("/api/v1/cameras/{id}")).await;
-            if want(cam["status"]["state"].as_str().unwrap_or("")) {
-                return cam;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "camera {id} never reached the wanted state: {cam}\nlog tail:\n{}",
-                tail(&self.log(), 40)
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    /// Register `cam` (credentials u/p as `sim()` makes them) and wait until it streams.
-    pub async fn add_streaming_camera(
-        &self,
-        token: &str,
-        cam: &vistterstream_sim::SimCamera,
-        name: &str,
-    ) -> i64 {
-        let (user, password) = cam.config().credentials.clone().unwrap_or_default();
-        let r = self
-            .post(token, "/api/v1/cameras", json!({"name": name, "rtsp_url": cam.url(), "username": user, "password": password}))
-            .await;
-        assert_eq!(r.status(), 201, "creating camera {name}");
-        let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-        self.wait_camera(token, id, Duration::from_secs(20), |s| s == "streaming")
-            .await;
-        id
     }
 
     pub async fn metrics(&self) -> String {
@@ -289,6 +260,62 @@ impl Appliance {
             .await
             .unwrap()
     }
+
+    /// Do the database files hold `secret` as plain bytes?
+    pub fn stored_in_clear(&self, secret: &str) -> bool {
+        let db = std::fs::read(self.data_dir.join("vistterstream.db")).unwrap();
+        let wal = std::fs::read(self.data_dir.join("vistterstream.db-wal")).unwrap_or_default();
+        [db, wal]
+            .iter()
+            .any(|bytes| bytes.windows(secret.len()).any(|w| w == secret.as_bytes()))
+    }
+
+    /// `view` as a wait's last observation: shown, when the wait gives up, with the tail of
+    /// the appliance's log (read only then).
+    pub fn seen(&self, view: impl fmt::Display) -> Seen {
+        Seen::new(view, &self.data_dir)
+    }
+}
+
+/// The log files of the appliance on `data_dir`, oldest first, as one text.
+fn logs(data_dir: &Path) -> String {
+    let mut all = String::new();
+    if let Some(dir) = data_dir.parent()
+        && let Ok(entries) = std::fs::read_dir(dir)
+    {
+        let mut logs: Vec<_> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "log"))
+            .collect();
+        logs.sort();
+        for p in logs {
+            all.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
+        }
+    }
+    all
+}
+
+/// What a wait on the appliance saw last; see [`Appliance::seen`].
+pub struct Seen {
+    view: String,
+    data_dir: PathBuf,
+}
+
+impl Seen {
+    fn new(view: impl fmt::Display, data_dir: &Path) -> Self {
+        Self {
+            view: format!("{view:#}"),
+            data_dir: data_dir.to_path_buf(),
+        }
+    }
+}
+
+impl fmt::Display for Seen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let log = logs(&self.data_dir);
+        write!(f, "{}\nlog tail:\n{}", self.view, tail(&log, 60))
+    }
 }
 
 impl Drop for Appliance {
@@ -297,6 +324,25 @@ impl Drop for Appliance {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+/// Stop a peer by its pid: SIGTERM (letting it stop its own children), SIGKILL after 5 s.
+pub fn terminate(child: &mut Option<Child>) {
+    if let Some(mut c) = child.take() {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(c.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = c.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = c.kill();
+        let _ = c.wait();
     }
 }
 
@@ -311,6 +357,21 @@ pub fn metric(text: &str, series: &str) -> Option<f64> {
         .find(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|v| v.parse().ok())
+}
+
+/// The value of a metric whose only label is `camera`, e.g. `vistter_camera_up{camera="1"}`.
+pub fn camera_metric(text: &str, name: &str, camera: i64) -> Option<f64> {
+    metric(text, &format!("{name}{{camera=\"{camera}\"}}"))
+}
+
+/// Log the step a long test is at: a failure's output then says which step failed.
+pub fn step(text: &str) {
+    eprintln!("step {text}");
+}
+
+/// Where `scripts/setup.sh` unpacks the Python test peers (ipycam, onvif-zeep-async).
+pub fn peers_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/peers/site")
 }
 
 pub fn sim(label: &str, user: &str, password: &str) -> vistterstream_sim::SimCamera {

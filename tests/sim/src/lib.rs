@@ -10,11 +10,16 @@
 //!
 //! With [`SimCameraConfig::file`] set, a camera serves a pre-encoded MP4 instead, as a live
 //! stream that loops forever without re-encoding (see the `clip` module).
+//!
+//! For tests: [`rig::PtzRig`] is a whole PTZ camera (head, picture and ONVIF device), and
+//! [`picture`] makes and compares the pictures tests upload, serve and read back.
 
 mod clip;
 pub mod discovery;
 pub mod onvif;
+pub mod picture;
 pub mod ptz;
+pub mod rig;
 
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;

@@ -1,0 +1,104 @@
+//! The page's PTZ pad in a real browser (Debian's Chromium driven by playwright-core, in
+//! lockstep with this test over stdin/stdout: tests/browser/ptz-pad.mjs), against the
+//! simulated ONVIF camera; positions are read from the simulated head itself.
+
+mod common;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::fixtures::{add_ptz_camera, ptz_options, wait_head, wait_ptz};
+use common::{Appliance, step};
+use serde_json::json;
+use vistterstream_sim::rig::{PASSWORD, PtzRig, PtzRigConfig, near};
+
+/// Holding an arrow moves the camera's head, releasing it stops the head, and a preset chosen
+/// in the list is recalled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ptz_pad_on_the_page_moves_stops_and_recalls_presets() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/ptz-pad.mjs");
+    assert!(
+        script
+            .with_file_name("node_modules/playwright-core")
+            .is_dir(),
+        "playwright-core missing: run ./scripts/setup.sh"
+    );
+    let rig = PtzRig::start(PtzRigConfig::default()).expect("PTZ rig");
+    let app = Appliance::start_with(ptz_options()).await;
+    let token = app.admin_token().await;
+    let id = add_ptz_camera(&app, &token, &rig, PASSWORD).await;
+    wait_ptz(&app, &token, id, "up", Duration::from_secs(15)).await;
+    step("1: a preset Harbour, then the head elsewhere");
+    rig.head.place([-0.3, 0.4, 0.2]);
+    let r = app
+        .post(
+            &token,
+            &format!("/api/v1/cameras/{id}/presets"),
+            json!({"name": "Harbour"}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    rig.head.place([-0.9, 0.0, 0.0]);
+
+    step("2: the browser logs in and holds ▶ on the pad: the head moves");
+    let mut browser = tokio::process::Command::new("node")
+        .arg(&script)
+        .args([
+            &app.url(""),
+            "admin",
+            common::ADMIN_PASSWORD,
+            "Dock PTZ",
+            "Harbour",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting node");
+    let mut stdin = browser.stdin.take().expect("stdin");
+    let mut out = tokio::io::BufReader::new(browser.stdout.take().expect("stdout")).lines();
+    let mut expect = async |what: &str| -> String {
+        let line = tokio::time::timeout(Duration::from_secs(30), out.next_line())
+            .await
+            .unwrap_or_else(|_| panic!("browser: no {what} within 30 s"))
+            .expect("browser output")
+            .unwrap_or_else(|| panic!("browser ended before {what}"));
+        assert!(
+            line.starts_with(what),
+            "browser said {line:?}, expected {what}"
+        );
+        line
+    };
+
+    expect("READY").await;
+    expect("HOLDING").await;
+    assert!(rig.head.moving().0, "holding ▶ does not move the head");
+    assert!(rig.head.position()[0] > -0.9, "{:?}", rig.head.position());
+    step("3: releasing ▶ stops the head");
+    stdin.write_all(b"release\n").await.unwrap();
+    expect("RELEASED").await;
+    wait_head(
+        &rig,
+        Duration::from_secs(2),
+        "the head to stop on release",
+        |h| h.moving() == (false, false),
+    )
+    .await;
+    step("4: choosing Harbour in the list recalls it");
+    stdin.write_all(b"go\n").await.unwrap();
+    let settled = expect("SETTLED").await;
+    assert!(settled.contains("settled in"), "{settled}");
+    assert!(
+        near(rig.head.position(), [-0.3, 0.4, 0.2]),
+        "{:?}",
+        rig.head.position()
+    );
+    let status = tokio::time::timeout(Duration::from_secs(10), browser.wait())
+        .await
+        .expect("browser exits")
+        .expect("browser status");
+    assert!(status.success());
+}
