@@ -11,6 +11,8 @@ use bytes::Bytes;
 use ipnet::IpNet;
 use vistterstream_actors::output::Raster;
 
+use crate::domain::asset::PictureFacts;
+
 /// Largest picture accepted (width or height), against decompression bombs.
 pub const MAX_DIMENSION: u32 = 4096;
 
@@ -32,6 +34,18 @@ pub fn sniff(bytes: &[u8]) -> Option<(&'static str, image::ImageFormat)> {
 pub struct Decoded {
     pub mime: &'static str,
     pub raster: Arc<Raster>,
+}
+
+impl Decoded {
+    /// What is stored about the picture, `size_bytes` long as a file.
+    pub fn facts(&self, size_bytes: usize) -> PictureFacts {
+        PictureFacts {
+            mime: self.mime.to_string(),
+            width: self.raster.width,
+            height: self.raster.height,
+            size_bytes,
+        }
+    }
 }
 
 /// Check and decode a PNG, JPEG or WebP picture into RGBA. Blocking (CPU): call it from a

@@ -323,6 +323,10 @@ async fn a_token_made_with_an_expiring_token_expires_no_later() {
         .json()
         .await
         .unwrap();
+    assert!(
+        parent["expires_at"].is_string(),
+        "the parent token expires: {parent}"
+    );
     let parent_token = parent["token"].as_str().unwrap();
     let child: Value = app
         .post(parent_token, "/api/v1/tokens", json!({"name": "child"}))

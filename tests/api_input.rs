@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use common::fixtures::{add_camera, wait_camera};
 use common::problem::assert_problem;
+use common::wait::read_events_until;
 use common::{ADMIN_PASSWORD, Appliance, Options, sim};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -151,7 +152,7 @@ async fn a_planted_camera_password_appears_in_no_response_and_no_log() {
         seen.push_str(&app.get(&token, path).await.text().await.unwrap());
     }
     seen.push_str(&app.metrics().await);
-    // The test endpoint on a saved camera and an SSE burst.
+    // The test endpoint on a saved camera.
     seen.push_str(
         &app.send(Method::POST, &token, "/api/v1/cameras/1/test", None)
             .await
@@ -159,6 +160,17 @@ async fn a_planted_camera_password_appears_in_no_response_and_no_log() {
             .await
             .unwrap(),
     );
+    // The event stream: its opening state of both cameras (one in error: its reason).
+    let mut events = app.get(&token, "/api/v1/events").await.bytes_stream();
+    let burst = read_events_until(
+        &mut events,
+        Duration::from_secs(10),
+        "both cameras' state",
+        |seen| seen.contains("\"camera_id\":1") && seen.contains("\"camera_id\":2"),
+    )
+    .await;
+    assert!(burst.contains("\"state\":\"error\""), "{burst}");
+    seen.push_str(&burst);
 
     assert!(seen.contains("has_password"), "the responses were real");
     assert!(

@@ -243,8 +243,12 @@ async fn quick_disable_enable_leaves_exactly_one_session() {
     let id = add_streaming_camera(&app, &token, &cam, "q").await;
     let path = format!("/api/v1/cameras/{id}");
     for _ in 0..3 {
-        app.patch(&token, &path, json!({"enabled": false})).await;
-        app.patch(&token, &path, json!({"enabled": true})).await;
+        for enabled in [false, true] {
+            let r = app.patch(&token, &path, json!({"enabled": enabled})).await;
+            assert_eq!(r.status(), 200);
+            let view: Value = r.json().await.unwrap();
+            assert_eq!(view["enabled"], enabled, "{view}");
+        }
     }
     wait_camera(&app, &token, id, "streaming", Duration::from_secs(20)).await;
     tokio::time::sleep(Duration::from_secs(2)).await;

@@ -125,9 +125,13 @@ async fn continuous_moves(s: &Ptz) {
     )
     .await;
     assert!(s.rig.head.position()[0] > 0.05);
-    // An explicit stop.
-    s.post(&s.path("ptz/move"), json!({"tilt": -0.5})).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // An explicit stop, of a head that is moving.
+    let r = s.post(&s.path("ptz/move"), json!({"tilt": -0.5})).await;
+    assert_eq!(r.status(), 202);
+    wait_head(&s.rig, Duration::from_secs(2), "the head to tilt", |h| {
+        h.moving().0
+    })
+    .await;
     let r = s.post(&s.path("ptz/stop"), json!({})).await;
     assert_eq!(r.status(), 204);
     assert_eq!(s.rig.head.moving(), (false, false));

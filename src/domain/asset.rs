@@ -111,6 +111,30 @@ pub struct ValidAsset {
     pub color: String,
 }
 
+/// What decoding a picture found: its type (by content), size in pixels and in bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PictureFacts {
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+    pub size_bytes: usize,
+}
+
+impl ValidAsset {
+    /// An uploaded picture named `name` (its facts are stored beside it).
+    pub fn upload(name: String) -> Self {
+        Self {
+            name,
+            kind: AssetKind::Image,
+            url: None,
+            refresh_secs: None,
+            text: None,
+            font_size: 32,
+            color: "#ffffff".into(),
+        }
+    }
+}
+
 /// `#rrggbb` / `#rrggbbaa` → RGBA.
 pub fn parse_color(s: &str) -> Option<[u8; 4]> {
     let hex = s.strip_prefix('#')?;

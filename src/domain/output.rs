@@ -57,55 +57,10 @@ impl From<Encoder> for EncoderChoice {
     }
 }
 
-/// The encoding profile of an output.
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Profile {
-    pub width: u32,
-    pub height: u32,
-    pub fps: u32,
-    pub video_bitrate_kbps: u32,
-    pub keyframe_interval_s: f64,
-    pub audio_bitrate_kbps: u32,
-    pub x264_preset: String,
-}
-
-impl Default for Profile {
-    /// The runtime's defaults: 1280x720, 30 fps, 3000 kbit/s, a keyframe every 2 s, AAC
-    /// 128 kbit/s, x264 `ultrafast` (every platform takes them).
-    fn default() -> Self {
-        let p = OutputProfile::default();
-        Self {
-            width: p.width,
-            height: p.height,
-            fps: p.fps,
-            video_bitrate_kbps: p.video_bitrate_kbps,
-            keyframe_interval_s: p.keyframe_interval_s,
-            audio_bitrate_kbps: p.audio_bitrate_kbps,
-            x264_preset: p.x264_preset,
-        }
-    }
-}
-
-impl From<&Profile> for OutputProfile {
-    fn from(p: &Profile) -> Self {
-        OutputProfile {
-            width: p.width,
-            height: p.height,
-            fps: p.fps,
-            video_bitrate_kbps: p.video_bitrate_kbps,
-            keyframe_interval_s: p.keyframe_interval_s,
-            audio_bitrate_kbps: p.audio_bitrate_kbps,
-            x264_preset: p.x264_preset.clone(),
-        }
-    }
-}
-
 /// Whether an output records its program, in segments of how long.
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct Recording {
-    #[sqlx(rename = "recording_enabled")]
     pub enabled: bool,
-    #[sqlx(rename = "recording_segment_secs")]
     pub segment_seconds: u32,
 }
 
@@ -165,26 +120,23 @@ pub struct OutputInput {
 
 /// An output's settings, validated: what is stored (and what the runtime spec is built
 /// from). The stored row adds its id, desired state and timestamps.
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct OutputSettings {
     pub name: String,
     pub mode: Mode,
-    #[sqlx(flatten)]
-    pub profile: Profile,
+    /// The encoding profile, as the runtime takes it.
+    pub profile: OutputProfile,
     /// auto | x264 | v4l2 | vaapi
     pub encoder: Encoder,
     /// Destinations published to, in order.
-    #[sqlx(json)]
     pub destination_ids: Vec<i64>,
     /// The camera on air (a relay: the camera it copies).
     pub camera_id: Option<i64>,
     /// Cameras kept decoded beside the one on air.
-    #[sqlx(json)]
     pub standby_camera_ids: Vec<i64>,
     pub slate_text: String,
     /// Image asset on the slate, above its text.
     pub slate_asset_id: Option<i64>,
-    #[sqlx(flatten)]
     pub recording: Recording,
 }
 
@@ -194,7 +146,7 @@ impl Default for OutputSettings {
         Self {
             name: String::new(),
             mode: Mode::Program,
-            profile: Profile::default(),
+            profile: OutputProfile::default(),
             encoder: Encoder::Auto,
             destination_ids: vec![],
             camera_id: None,
@@ -372,7 +324,7 @@ pub fn validate(
     v.finish(OutputSettings {
         name,
         mode,
-        profile: Profile {
+        profile: OutputProfile {
             width,
             height,
             fps,

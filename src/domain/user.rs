@@ -30,6 +30,23 @@ impl Role {
     }
 }
 
+/// A scoped API token as stored and shown (the secret itself is never stored: only its
+/// digest, which is never shown).
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    /// The first characters of the token, to recognise it.
+    pub prefix: String,
+    /// The most the token may do (capped by its owner's role).
+    pub role: Role,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
 pub const MIN_PASSWORD: usize = 8;
 pub const MAX_PASSWORD: usize = 256;
 

@@ -7,8 +7,7 @@ use futures::StreamExt;
 
 use super::error::{ApiError, Problem};
 use super::guard::{AsOperator, Caller};
-use super::json::ValidJson;
-use crate::domain::FieldError;
+use super::json::{ValidJson, media_type};
 use crate::domain::asset::{Asset, AssetInput};
 use crate::service::Context;
 use crate::service::assets;
@@ -25,13 +24,7 @@ pub async fn create(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let content_type = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let row = if content_type.starts_with("multipart/form-data") {
+    let row = if media_type(&req) == "multipart/form-data" {
         let form = read_upload(assets::max_upload_bytes(&ctx), &req, payload).await?;
         assets::upload(&ctx, &who, form.name, form.file_name, form.bytes).await?
     } else {
@@ -65,13 +58,12 @@ async fn read_upload(
         .and_then(|v| v.parse::<usize>().ok());
     // Multipart framing adds a little; anything far beyond the limit is refused unread.
     if declared.is_some_and(|n| n > limit + 64 * 1024) {
-        return Err(ApiError::PayloadTooLarge(limit));
+        return Err(ApiError::too_large(limit));
     }
     let mut multipart = actix_multipart::Multipart::new(req.headers(), payload.into_inner());
     let mut file: Option<(Vec<u8>, Option<String>)> = None;
     let mut name: Option<String> = None;
-    let bad =
-        |field: &str, message: String| ApiError::Validation(vec![FieldError::new(field, message)]);
+    let bad = |field: &str, message: String| ApiError::field(field, message);
     while let Some(part) = multipart.next().await {
         let mut part = part.map_err(|e| bad("file", format!("malformed multipart body: {e}")))?;
         let field = part.name().unwrap_or("").to_string();
@@ -85,7 +77,7 @@ async fn read_upload(
             let cap = if field == "file" { limit } else { 1024 };
             if data.len() + chunk.len() > cap {
                 return Err(if field == "file" {
-                    ApiError::PayloadTooLarge(limit)
+                    ApiError::too_large(limit)
                 } else {
                     bad(&field, "is too long".into())
                 });

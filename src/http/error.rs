@@ -29,92 +29,98 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// Why a request failed: what a use case answered, or a request the HTTP layer could not
+/// even read.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("invalid input")]
-    Validation(Vec<FieldError>),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// Malformed: not JSON, a bad path parameter or query.
     #[error("{detail}")]
     BadRequest {
         code: &'static str,
         detail: String,
         field: Option<String>,
     },
-    #[error("authentication required")]
-    Unauthorized,
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("request body larger than {0} bytes")]
-    PayloadTooLarge(usize),
     #[error("{0}")]
     UnsupportedMediaType(String),
-    #[error("too many attempts; retry in {0} s")]
-    TooManyRequests(u64),
-    #[error("{0}")]
-    Unavailable(String),
-    /// A device (camera) failed the request: 503 when it cannot be reached, else 502.
-    #[error("{detail}")]
-    Device {
-        code: &'static str,
-        detail: String,
-        unreachable: bool,
-    },
-    /// Logged with its context; the client only learns that something failed.
-    #[error("internal error: {0:#}")]
-    Internal(anyhow::Error),
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        ApiError::Service(e.into())
+    }
 }
 
 impl ApiError {
     pub fn internal(msg: &'static str) -> Self {
-        ApiError::Internal(anyhow::anyhow!(msg))
+        ServiceError::internal(anyhow::anyhow!(msg)).into()
     }
 
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        ApiError::Validation(vec![FieldError::new(field, message)])
+        ServiceError::field(field, message).into()
+    }
+
+    pub fn unauthorized() -> Self {
+        ServiceError::Unauthenticated.into()
+    }
+
+    pub fn not_found(message: String) -> Self {
+        ServiceError::NotFound(message).into()
+    }
+
+    pub fn too_large(limit: usize) -> Self {
+        ServiceError::TooLarge(limit).into()
     }
 
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
-        match self {
-            ApiError::Validation(_) => (
+        let service = match self {
+            ApiError::BadRequest { code, .. } => {
+                return (StatusCode::BAD_REQUEST, "Bad request", code);
+            }
+            ApiError::UnsupportedMediaType(_) => {
+                return (
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "Unsupported media type",
+                    "unsupported_media_type",
+                );
+            }
+            ApiError::Service(e) => e,
+        };
+        match service {
+            ServiceError::Invalid(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Invalid input",
                 "validation",
             ),
-            ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, "Bad request", code),
-            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "Unauthorized", "unauthorized"),
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "Forbidden", "forbidden"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found", "not_found"),
-            ApiError::Conflict(_) => (StatusCode::CONFLICT, "Conflict", "conflict"),
-            ApiError::PayloadTooLarge(_) => (
+            ServiceError::Unauthenticated => {
+                (StatusCode::UNAUTHORIZED, "Unauthorized", "unauthorized")
+            }
+            ServiceError::Forbidden(_) => (StatusCode::FORBIDDEN, "Forbidden", "forbidden"),
+            ServiceError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found", "not_found"),
+            ServiceError::Conflict(_) => (StatusCode::CONFLICT, "Conflict", "conflict"),
+            ServiceError::TooLarge(_) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "Payload too large",
                 "payload_too_large",
             ),
-            ApiError::UnsupportedMediaType(_) => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Unsupported media type",
-                "unsupported_media_type",
-            ),
-            ApiError::TooManyRequests(_) => (
+            ServiceError::RateLimited(_) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many requests",
                 "rate_limited",
             ),
-            ApiError::Unavailable(_) => (
+            ServiceError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Unavailable",
                 "unavailable",
             ),
-            ApiError::Device {
+            ServiceError::Device {
                 code,
                 unreachable: true,
                 ..
             } => (StatusCode::SERVICE_UNAVAILABLE, "Device unavailable", code),
-            ApiError::Device { code, .. } => (StatusCode::BAD_GATEWAY, "Device error", code),
-            ApiError::Internal(_) => (
+            ServiceError::Device { code, .. } => (StatusCode::BAD_GATEWAY, "Device error", code),
+            ServiceError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internal error",
                 "internal",
@@ -125,7 +131,7 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (status, title, code) = self.parts();
         let (detail, field, errors) = match self {
-            ApiError::Validation(errors) => {
+            ApiError::Service(ServiceError::Invalid(errors)) => {
                 let detail = errors
                     .iter()
                     .map(|e| format!("{}: {}", e.field, e.message))
@@ -145,8 +151,13 @@ impl ApiError {
                     .map(|f| FieldError::new(f.clone(), detail.clone()))
                     .collect(),
             ),
-            ApiError::Internal(_) => (
+            ApiError::Service(ServiceError::Internal(_)) => (
                 "the appliance could not complete the request; see its log".into(),
+                None,
+                vec![],
+            ),
+            ApiError::Service(ServiceError::TooLarge(limit)) => (
+                format!("request body larger than {limit} bytes"),
                 None,
                 vec![],
             ),
@@ -164,44 +175,13 @@ impl ApiError {
     }
 }
 
-impl From<ServiceError> for ApiError {
-    fn from(e: ServiceError) -> Self {
-        match e {
-            ServiceError::Invalid(errors) => ApiError::Validation(errors),
-            ServiceError::NotFound(m) => ApiError::NotFound(m),
-            ServiceError::Conflict(m) => ApiError::Conflict(m),
-            ServiceError::Unavailable(m) => ApiError::Unavailable(m),
-            ServiceError::Unauthenticated => ApiError::Unauthorized,
-            ServiceError::Forbidden(m) => ApiError::Forbidden(m),
-            ServiceError::RateLimited(s) => ApiError::TooManyRequests(s),
-            ServiceError::TooLarge(n) => ApiError::PayloadTooLarge(n),
-            ServiceError::Device {
-                code,
-                detail,
-                unreachable,
-            } => ApiError::Device {
-                code,
-                detail,
-                unreachable,
-            },
-            ServiceError::Internal(e) => ApiError::Internal(e),
-        }
-    }
-}
-
-impl From<AuthError> for ApiError {
-    fn from(e: AuthError) -> Self {
-        ServiceError::from(e).into()
-    }
-}
-
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.parts().0
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(e) = self {
+        if let ApiError::Service(ServiceError::Internal(e)) = self {
             tracing::error!(error = %format!("{e:#}"), "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
@@ -210,13 +190,13 @@ impl ResponseError for ApiError {
             HeaderValue::from_static("application/problem+json"),
         ));
         match self {
-            ApiError::Unauthorized => {
+            ApiError::Service(ServiceError::Unauthenticated) => {
                 response.insert_header((
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Bearer realm=\"vistterstream\""),
                 ));
             }
-            ApiError::TooManyRequests(secs) => {
+            ApiError::Service(ServiceError::RateLimited(secs)) => {
                 response.insert_header((header::RETRY_AFTER, secs.to_string()));
             }
             _ => {}
@@ -231,10 +211,10 @@ mod tests {
 
     #[test]
     fn validation_problem_lists_fields() {
-        let e = ApiError::Validation(vec![
+        let e = ApiError::from(ServiceError::Invalid(vec![
             FieldError::new("name", "must not be empty"),
             FieldError::new("port", "must be between 1 and 65535"),
-        ]);
+        ]));
         let p = e.problem();
         assert_eq!(p.status, 422);
         assert_eq!(p.field.as_deref(), Some("name"));
@@ -244,7 +224,9 @@ mod tests {
 
     #[test]
     fn internal_errors_do_not_leak_details() {
-        let e = ApiError::Internal(anyhow::anyhow!("secret path /data/x"));
+        let e = ApiError::from(ServiceError::internal(anyhow::anyhow!(
+            "secret path /data/x"
+        )));
         assert!(!e.problem().detail.contains("/data/x"));
     }
 }

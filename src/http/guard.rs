@@ -37,7 +37,7 @@ pub async fn authenticate(
         let principal = match req.app_data::<web::Data<Context>>().cloned() {
             None => Err(ApiError::internal("application state missing")),
             Some(ctx) => match presented_token(req.request()) {
-                None => Err(ApiError::Unauthorized),
+                None => Err(ApiError::unauthorized()),
                 Some(token) => sessions::authenticate(&ctx, &token)
                     .await
                     .map_err(ApiError::from),
@@ -58,7 +58,7 @@ fn principal_of(req: &HttpRequest) -> Result<Principal, ApiError> {
     req.extensions()
         .get::<Principal>()
         .cloned()
-        .ok_or(ApiError::Unauthorized)
+        .ok_or_else(ApiError::unauthorized)
 }
 
 /// Any signed-in caller (the middleware has checked the credential).

@@ -11,6 +11,19 @@ use crate::service::Context;
 
 pub struct ValidJson<T>(pub T);
 
+/// The request's media type, lower case, without parameters (`""` when absent).
+pub fn media_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
@@ -20,12 +33,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
             .app_data::<web::Data<Context>>()
             .map(|ctx| ctx.config().http.json_limit_bytes)
             .unwrap_or(64 * 1024);
-        let content_type = req
-            .headers()
-            .get(actix_web::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let essence = media_type(req);
         let declared_len = req
             .headers()
             .get(actix_web::http::header::CONTENT_LENGTH)
@@ -33,12 +41,6 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
         Box::pin(async move {
-            let essence = content_type
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_string();
             if essence != "application/json" && !essence.ends_with("+json") {
                 return Err(ApiError::UnsupportedMediaType(format!(
                     "send the body as application/json (got {})",
@@ -50,7 +52,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
                 )));
             }
             if declared_len.is_some_and(|n| n > limit) {
-                return Err(ApiError::PayloadTooLarge(limit));
+                return Err(ApiError::too_large(limit));
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
@@ -60,7 +62,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
                     field: None,
                 })?;
                 if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge(limit));
+                    return Err(ApiError::too_large(limit));
                 }
                 body.extend_from_slice(&chunk);
             }

@@ -30,10 +30,10 @@ pub async fn download(
     let path = recordings::path(&ctx, name)?;
     let file = actix_files::NamedFile::open_async(&path)
         .await
-        .map_err(|_| ApiError::NotFound(format!("recording {name} does not exist")))?
+        .map_err(|_| ApiError::not_found(format!("recording {name} does not exist")))?
         .set_content_type(
             actix_web::mime::Mime::from_str("video/mp4")
-                .map_err(|e| ApiError::Internal(e.into()))?,
+                .map_err(|e| ApiError::from(crate::service::ServiceError::internal(e)))?,
         )
         .set_content_disposition(actix_web::http::header::ContentDisposition {
             disposition: actix_web::http::header::DispositionType::Attachment,

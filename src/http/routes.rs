@@ -120,7 +120,7 @@ async fn openapi_json() -> HttpResponse {
 
 /// Unknown `/api/v1` routes (credentials were checked by then): a problem+json 404.
 async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!(
+    Err(ApiError::not_found(format!(
         "no such endpoint: {} {}",
         req.method(),
         req.path()

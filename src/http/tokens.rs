@@ -6,14 +6,15 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use super::error::{ApiError, Problem};
 use super::guard::{AsOperator, Caller};
 use super::json::ValidJson;
+use crate::domain::user::ApiToken;
 use crate::service::Context;
-use crate::service::tokens::{self, CreatedToken, NewToken, TokenView};
+use crate::service::tokens::{self, CreatedToken, NewToken};
 
 type Ctx = web::Data<Context>;
 
-#[utoipa::path(tag = "tokens", responses((status = 200, body = [TokenView])), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "tokens", responses((status = 200, body = [ApiToken])), security(("bearer" = []), ("cookie" = [])))]
 #[get("/tokens")]
-pub async fn list(ctx: Ctx, who: Caller) -> Result<web::Json<Vec<TokenView>>, ApiError> {
+pub async fn list(ctx: Ctx, who: Caller) -> Result<web::Json<Vec<ApiToken>>, ApiError> {
     Ok(web::Json(tokens::list(&ctx, &who).await?))
 }
 

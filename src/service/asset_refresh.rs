@@ -47,17 +47,8 @@ async fn refresh_one(ctx: &Context, asset_id: i64) {
             let raster = decoded.raster.clone();
             let changed = ctx.pictures.get(asset_id).is_none_or(|old| *old != *raster);
             ctx.pictures.put(asset_id, raster.clone());
-            let _ = assets::record_fetch(
-                &ctx.pool,
-                asset_id,
-                Ok((
-                    decoded.mime,
-                    raster.width.into(),
-                    raster.height.into(),
-                    bytes.len() as i64,
-                )),
-            )
-            .await;
+            let _ =
+                assets::record_fetch(&ctx.pool, asset_id, Ok(&decoded.facts(bytes.len()))).await;
             if changed {
                 tracing::info!(asset = asset_id, "URL image updated");
                 ctx.runtime

@@ -11,9 +11,9 @@ use super::files;
 use super::lookup;
 use super::output_runtime::picture;
 use crate::auth::Principal;
-use crate::domain::asset::{Asset, AssetInput, AssetKind, parse_color, validate};
+use crate::domain::asset::{Asset, AssetInput, AssetKind, ValidAsset, parse_color, validate};
 use crate::domain::{Validation, check_text};
-use crate::store::assets::{self, AssetWrite};
+use crate::store::assets;
 use crate::store::outputs;
 
 /// Keep a picture file for an asset (atomically: a reader never sees half).
@@ -45,23 +45,7 @@ async fn record_created(ctx: &Context, who: &Principal, row: &Asset) -> Result<(
 /// then at its own interval.
 pub async fn create(ctx: &Context, who: &Principal, input: AssetInput) -> Result<Asset> {
     let valid = validate(&input).map_err(ServiceError::Invalid)?;
-    let row = assets::insert(
-        &ctx.pool,
-        &AssetWrite {
-            name: valid.name,
-            kind: valid.kind,
-            mime: None,
-            width: None,
-            height: None,
-            size_bytes: None,
-            url: valid.url,
-            refresh_secs: valid.refresh_secs.map(i64::from),
-            text: valid.text,
-            font_size: valid.font_size.into(),
-            color: valid.color,
-        },
-    )
-    .await?;
+    let row = assets::insert(&ctx.pool, &valid, None).await?;
     record_created(ctx, who, &row).await?;
     Ok(row)
 }
@@ -86,23 +70,8 @@ pub async fn upload(
     .await
     .map_err(ServiceError::internal)?;
     let decoded = decoded.map_err(|m| ServiceError::field("file", m))?;
-    let row = assets::insert(
-        &ctx.pool,
-        &AssetWrite {
-            name,
-            kind: AssetKind::Image,
-            mime: Some(decoded.mime.into()),
-            width: Some(decoded.raster.width.into()),
-            height: Some(decoded.raster.height.into()),
-            size_bytes: Some(size as i64),
-            url: None,
-            refresh_secs: None,
-            text: None,
-            font_size: 32,
-            color: "#ffffff".into(),
-        },
-    )
-    .await?;
+    let facts = decoded.facts(size);
+    let row = assets::insert(&ctx.pool, &ValidAsset::upload(name), Some(&facts)).await?;
     if let Err(e) = store_picture(ctx, row.id, &bytes).await {
         let _ = assets::delete(&ctx.pool, row.id).await;
         return Err(e);

@@ -45,7 +45,7 @@ async fn spec(ctx: &Context, row: &OutputRow) -> anyhow::Result<OutputSpec> {
         id: row.id,
         name: s.name.clone(),
         mode: s.mode.into(),
-        profile: (&s.profile).into(),
+        profile: s.profile.clone(),
         encoder: s.encoder.into(),
         destinations: targets,
         camera_id: s.camera_id,

@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 use utoipa::ToSchema;
-use vistterstream_actors::ptz::{self, MoveOutcome, MoveState, PtzReading, PtzVector};
+use vistterstream_actors::ptz::{
+    self, DeviceDescription, MoveOutcome, MoveState, PtzReading, PtzVector,
+};
 use vistterstream_actors::state::PtzState;
 
 use super::context::Context;
@@ -132,25 +134,15 @@ pub async fn position_move(
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct DeviceView {
-    pub device_url: String,
-    pub ptz_url: String,
-    pub profile_token: String,
-    pub manufacturer: String,
-    pub model: String,
-    pub firmware: String,
-    /// Camera clock minus the appliance's, applied to WS-Security timestamps.
-    pub clock_offset_s: i64,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct PtzStatusView {
     /// connecting | up | down
     pub state: PtzState,
     pub reason: Option<String>,
     pub since: String,
     pub reconnects: u64,
-    pub device: Option<DeviceView>,
+    /// What connecting found out about the device (its clock offset is applied to
+    /// WS-Security timestamps).
+    pub device: Option<DeviceDescription>,
     pub reports_position: Option<bool>,
     /// From a fresh GetStatus when the camera is up, else the last one.
     pub position: Option<Coordinates>,
@@ -177,15 +169,7 @@ pub async fn status(ctx: &Context, camera_id: i64) -> Result<PtzStatusView> {
         reason: error.or(s.reason),
         since: timestamp(s.since),
         reconnects: s.reconnects,
-        device: s.device.map(|d| DeviceView {
-            device_url: d.device_url,
-            ptz_url: d.ptz_url,
-            profile_token: d.profile_token,
-            manufacturer: d.manufacturer,
-            model: d.model,
-            firmware: d.firmware,
-            clock_offset_s: d.clock_offset_s,
-        }),
+        device: s.device,
         reports_position: s.reports_position,
         position: reading.and_then(|r| r.position).map(coordinates),
         pan_tilt: reading.map(|r| r.pan_tilt),

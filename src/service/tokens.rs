@@ -9,40 +9,9 @@ use super::context::Context;
 use super::error::{Result, ServiceError};
 use crate::auth::{Principal, tokens};
 use crate::domain::time::timestamp;
-use crate::domain::user::Role;
+use crate::domain::user::{ApiToken, Role};
 use crate::domain::{Validation, check_text};
-use crate::store::users::{self, TokenRow};
-
-#[derive(Serialize, ToSchema)]
-pub struct TokenView {
-    pub id: i64,
-    pub user_id: i64,
-    pub name: String,
-    /// The first characters of the token, to recognise it.
-    pub prefix: String,
-    /// The most the token may do (capped by its owner's role).
-    pub role: Role,
-    pub created_at: String,
-    pub expires_at: Option<String>,
-    pub last_used_at: Option<String>,
-    pub revoked_at: Option<String>,
-}
-
-impl From<TokenRow> for TokenView {
-    fn from(t: TokenRow) -> Self {
-        Self {
-            id: t.id,
-            user_id: t.user_id,
-            name: t.name,
-            prefix: t.prefix,
-            role: t.role,
-            created_at: t.created_at,
-            expires_at: t.expires_at,
-            last_used_at: t.last_used_at,
-            revoked_at: t.revoked_at,
-        }
-    }
-}
+use crate::store::users;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -62,17 +31,13 @@ pub struct CreatedToken {
     /// The secret: shown only now. Use as `Authorization: Bearer <token>`.
     pub token: String,
     #[serde(flatten)]
-    pub info: TokenView,
+    pub info: ApiToken,
 }
 
 /// Admins see every token; others their own.
-pub async fn list(ctx: &Context, who: &Principal) -> Result<Vec<TokenView>> {
+pub async fn list(ctx: &Context, who: &Principal) -> Result<Vec<ApiToken>> {
     let scope = (who.role < Role::Admin).then_some(who.user_id);
-    Ok(users::list_tokens(&ctx.pool, scope)
-        .await?
-        .into_iter()
-        .map(TokenView::from)
-        .collect())
+    Ok(users::list_tokens(&ctx.pool, scope).await?)
 }
 
 pub async fn create(ctx: &Context, who: &Principal, new: NewToken) -> Result<CreatedToken> {
@@ -124,10 +89,7 @@ pub async fn create(ctx: &Context, who: &Principal, new: NewToken) -> Result<Cre
         Some(serde_json::json!({"name": row.name, "role": row.role})),
     )
     .await?;
-    Ok(CreatedToken {
-        token,
-        info: row.into(),
-    })
+    Ok(CreatedToken { token, info: row })
 }
 
 /// Revoke one's own token (an admin: anyone's).

@@ -2,25 +2,10 @@
 
 use sqlx::SqlitePool;
 
-use crate::domain::asset::{Asset, AssetKind, Overlay};
+use crate::domain::asset::{Asset, Overlay, PictureFacts, ValidAsset};
 
 use super::error::Result;
 use crate::domain::time::now;
-
-#[derive(Clone, Debug)]
-pub struct AssetWrite {
-    pub name: String,
-    pub kind: AssetKind,
-    pub mime: Option<String>,
-    pub width: Option<i64>,
-    pub height: Option<i64>,
-    pub size_bytes: Option<i64>,
-    pub url: Option<String>,
-    pub refresh_secs: Option<i64>,
-    pub text: Option<String>,
-    pub font_size: i64,
-    pub color: String,
-}
 
 pub async fn list(pool: &SqlitePool) -> Result<Vec<Asset>> {
     Ok(sqlx::query_as("SELECT * FROM assets ORDER BY id")
@@ -35,7 +20,12 @@ pub async fn get(pool: &SqlitePool, id: i64) -> Result<Option<Asset>> {
         .await?)
 }
 
-pub async fn insert(pool: &SqlitePool, a: &AssetWrite) -> Result<Asset> {
+/// A new asset; an uploaded picture with what decoding it found.
+pub async fn insert(
+    pool: &SqlitePool,
+    a: &ValidAsset,
+    picture: Option<&PictureFacts>,
+) -> Result<Asset> {
     let now = now();
     Ok(sqlx::query_as(
         "INSERT INTO assets (name, kind, mime, width, height, size_bytes, url, refresh_secs, text,
@@ -44,10 +34,10 @@ pub async fn insert(pool: &SqlitePool, a: &AssetWrite) -> Result<Asset> {
     )
     .bind(&a.name)
     .bind(a.kind)
-    .bind(&a.mime)
-    .bind(a.width)
-    .bind(a.height)
-    .bind(a.size_bytes)
+    .bind(picture.map(|p| p.mime.as_str()))
+    .bind(picture.map(|p| p.width))
+    .bind(picture.map(|p| p.height))
+    .bind(picture.map(|p| p.size_bytes as i64))
     .bind(&a.url)
     .bind(a.refresh_secs)
     .bind(&a.text)
@@ -63,18 +53,18 @@ pub async fn insert(pool: &SqlitePool, a: &AssetWrite) -> Result<Asset> {
 pub async fn record_fetch(
     pool: &SqlitePool,
     id: i64,
-    result: std::result::Result<(&str, i64, i64, i64), &str>,
+    result: std::result::Result<&PictureFacts, &str>,
 ) -> Result<()> {
     match result {
-        Ok((mime, width, height, size)) => {
+        Ok(p) => {
             sqlx::query(
                 "UPDATE assets SET mime = ?, width = ?, height = ?, size_bytes = ?,
                     last_fetch_at = ?, last_error = NULL WHERE id = ?",
             )
-            .bind(mime)
-            .bind(width)
-            .bind(height)
-            .bind(size)
+            .bind(&p.mime)
+            .bind(p.width)
+            .bind(p.height)
+            .bind(p.size_bytes as i64)
             .bind(now())
             .bind(id)
             .execute(pool)

@@ -1,11 +1,13 @@
 //! Output rows: the settings (typed, with their destination links in order), the desired
 //! state, and the queries cascades need.
 
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{FromRow, Sqlite, SqlitePool};
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::types::Json;
+use sqlx::{FromRow, Row, Sqlite, SqlitePool};
+use vistterstream_actors::output::OutputProfile;
 
 use super::error::{Result, found};
-use crate::domain::output::OutputSettings;
+use crate::domain::output::{OutputSettings, Recording};
 use crate::domain::time::now;
 
 #[derive(Clone, Debug, FromRow)]
@@ -17,6 +19,38 @@ pub struct OutputRow {
     pub running: bool,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// The settings columns of an output row (and its destination ids, as a JSON array).
+impl<'r> FromRow<'r, SqliteRow> for OutputSettings {
+    fn from_row(row: &'r SqliteRow) -> sqlx::Result<Self> {
+        let json = |column: &str| -> sqlx::Result<Vec<i64>> {
+            Ok(row.try_get::<Json<Vec<i64>>, _>(column)?.0)
+        };
+        Ok(Self {
+            name: row.try_get("name")?,
+            mode: row.try_get("mode")?,
+            profile: OutputProfile {
+                width: row.try_get("width")?,
+                height: row.try_get("height")?,
+                fps: row.try_get("fps")?,
+                video_bitrate_kbps: row.try_get("video_bitrate_kbps")?,
+                keyframe_interval_s: row.try_get("keyframe_interval_s")?,
+                audio_bitrate_kbps: row.try_get("audio_bitrate_kbps")?,
+                x264_preset: row.try_get("x264_preset")?,
+            },
+            encoder: row.try_get("encoder")?,
+            destination_ids: json("destination_ids")?,
+            camera_id: row.try_get("camera_id")?,
+            standby_camera_ids: json("standby_camera_ids")?,
+            slate_text: row.try_get("slate_text")?,
+            slate_asset_id: row.try_get("slate_asset_id")?,
+            recording: Recording {
+                enabled: row.try_get("recording_enabled")?,
+                segment_seconds: row.try_get("recording_segment_secs")?,
+            },
+        })
+    }
 }
 
 /// Every column of an output, its destination ids (in order) as a JSON array.
@@ -100,7 +134,7 @@ fn bind<'q>(query: Query<'q>, o: &'q OutputSettings) -> Query<'q> {
         .bind(&p.x264_preset)
         .bind(o.encoder)
         .bind(o.camera_id)
-        .bind(sqlx::types::Json(&o.standby_camera_ids))
+        .bind(Json(&o.standby_camera_ids))
         .bind(&o.slate_text)
         .bind(o.recording.enabled)
         .bind(o.recording.segment_seconds)

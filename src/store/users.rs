@@ -2,7 +2,7 @@
 
 use sqlx::{FromRow, SqlitePool};
 
-use crate::domain::user::Role;
+use crate::domain::user::{ApiToken, Role};
 
 use super::error::Result;
 use crate::domain::time::now;
@@ -16,19 +16,6 @@ pub struct UserRow {
     pub disabled: bool,
     pub created_at: String,
     pub updated_at: String,
-}
-
-#[derive(Clone, Debug, FromRow)]
-pub struct TokenRow {
-    pub id: i64,
-    pub user_id: i64,
-    pub name: String,
-    pub prefix: String,
-    pub role: Role,
-    pub created_at: String,
-    pub expires_at: Option<String>,
-    pub last_used_at: Option<String>,
-    pub revoked_at: Option<String>,
 }
 
 /// Who a bearer token or cookie belongs to.
@@ -226,7 +213,7 @@ pub async fn insert_token(
     prefix: &str,
     role: Role,
     expires_at: Option<&str>,
-) -> Result<TokenRow> {
+) -> Result<ApiToken> {
     Ok(sqlx::query_as(
         "INSERT INTO api_tokens (user_id, name, token_hash, prefix, role, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -244,7 +231,7 @@ pub async fn insert_token(
 }
 
 /// Tokens of one user, or of everybody when `user_id` is `None`.
-pub async fn list_tokens(pool: &SqlitePool, user_id: Option<i64>) -> Result<Vec<TokenRow>> {
+pub async fn list_tokens(pool: &SqlitePool, user_id: Option<i64>) -> Result<Vec<ApiToken>> {
     Ok(sqlx::query_as(
         "SELECT id, user_id, name, prefix, role, created_at, expires_at, last_used_at, revoked_at
          FROM api_tokens WHERE (?1 IS NULL OR user_id = ?1) ORDER BY id",
@@ -254,7 +241,7 @@ pub async fn list_tokens(pool: &SqlitePool, user_id: Option<i64>) -> Result<Vec<
     .await?)
 }
 
-pub async fn get_token(pool: &SqlitePool, id: i64) -> Result<Option<TokenRow>> {
+pub async fn get_token(pool: &SqlitePool, id: i64) -> Result<Option<ApiToken>> {
     Ok(sqlx::query_as(
         "SELECT id, user_id, name, prefix, role, created_at, expires_at, last_used_at, revoked_at
          FROM api_tokens WHERE id = ?",

@@ -54,6 +54,7 @@ impl EncoderChoice {
 /// 48 kHz stereo) sit inside what YouTube, Twitch and Facebook all accept, and are what a
 /// Raspberry Pi 5 (no hardware encoder) can encode in software.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutputProfile {
     pub width: u32,
     pub height: u32,

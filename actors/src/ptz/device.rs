@@ -78,6 +78,7 @@ pub struct DevicePreset {
 
 /// What connecting found out about the device.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceDescription {
     pub device_url: String,
     pub media_url: String,
