@@ -106,46 +106,15 @@ start_sim() {
 # --- measurement --------------------------------------------------------------------------------
 
 # --- phase A: the appliance -------------------------------------------------------------------
-API=
-TOKEN=
-api() { # api METHOD PATH [JSON]: prints the body, fails on a non-2xx status
-  local args=(--noproxy '*' -sS --max-time 10 -X "$1")
-  [[ -n $TOKEN ]] && args+=(-H "Authorization: Bearer $TOKEN")
-  [[ $# -ge 3 ]] && args+=(-H 'Content-Type: application/json' --data "$3")
-  local body status
-  body=$(curl "${args[@]}" -w '\n%{http_code}' "$API$2") || return 1
-  status=${body##*$'\n'}
-  body=${body%$'\n'*}
-  if [[ $status != 2?? ]]; then
-    log "$1 $2 -> HTTP $status: $body"
-    return 1
-  fi
-  printf '%s\n' "$body"
-}
 appliance_frames() { # sum of frames_total over all cameras, or "" if not reported
   api GET /api/v1/cameras | json_field 'sum(c["status"]["frames_total"] for c in d) if all("frames_total" in c.get("status", {}) for c in d) else ""' || true
 }
 
 phase_appliance() {
-  [[ -x $APPLIANCE_BIN ]] || die "$APPLIANCE_BIN missing: cargo build --release -p vistterstream (or BENCH_SKIP_APPLIANCE=1)"
-  local port pid i
-  port=$(free_port)
-  API=http://127.0.0.1:$port
-  mkdir -p "$WORK/data"
-  log "phase A: starting the appliance on 127.0.0.1:$port"
-  VISTTER_ADMIN_PASSWORD=$ADMIN_PASSWORD "$APPLIANCE_BIN" serve --listen "127.0.0.1:$port" \
-    --data-dir "$WORK/data" >"$WORK/appliance.log" 2>&1 &
-  pid=$!
-  STARTED+=("$pid")
-
-  for ((i = 0; ; i++)); do
-    require_alive vistterstream "$WORK/appliance.log" "$pid"
-    [[ $(curl --noproxy '*' -s -o /dev/null --max-time 2 -w '%{http_code}' "$API/readyz") == 200 ]] && break
-    ((i < 600)) || die "the appliance was not ready (GET /readyz 200) within 60 s"
-    sleep 0.1
-  done
-  TOKEN=$(api POST /api/v1/auth/login "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" |
-    json_field 'd["access_token"]') || die "login as admin failed"
+  local pid i
+  log "phase A: starting the appliance"
+  start_appliance ingest
+  pid=$APP_PID
   for ((i = 0; i < CAMERAS; i++)); do
     api POST /api/v1/cameras "{\"name\":\"cam$((i + 1))\",\"rtsp_url\":\"${URLS[i]}\"}" >/dev/null ||
       die "adding camera $((i + 1)) failed"
@@ -153,7 +122,7 @@ phase_appliance() {
   log "phase A: $CAMERAS cameras added, waiting until every one is streaming"
   local states=""
   for ((i = 0; ; i++)); do
-    require_alive vistterstream "$WORK/appliance.log" "$pid"
+    require_alive vistterstream "$APP_LOG" "$pid"
     require_alive vistter-sim "$WORK/sim.log" "$SIM_PID"
     states=$(api GET /api/v1/cameras | json_field '" ".join(c["name"] + "=" + c["status"]["state"] for c in d)') || states=""
     [[ $(grep -o '=streaming' <<<"$states" | wc -l) -eq $CAMERAS ]] && break
@@ -163,7 +132,7 @@ phase_appliance() {
 
   log "phase A: all streaming; warming up ${WARMUP_S} s"
   interruptible sleep "$WARMUP_S"
-  require_alive vistterstream "$WORK/appliance.log" "$pid"
+  require_alive vistterstream "$APP_LOG" "$pid"
   local f0 f1
   f0=$(appliance_frames)
   log "phase A: measuring over ${WINDOW_S} s"

@@ -278,43 +278,6 @@ API=
 TOKEN=
 APP_PID=
 APP_LOG=
-api() { # api METHOD PATH [JSON]: prints the body, fails on a non-2xx status (kept in api.status)
-  local args=(--noproxy '*' -sS --max-time 30 -X "$1")
-  [[ -n $TOKEN ]] && args+=(-H "Authorization: Bearer $TOKEN")
-  [[ $# -ge 3 ]] && args+=(-H 'Content-Type: application/json' --data "$3")
-  local body status
-  body=$(curl "${args[@]}" -w '\n%{http_code}' "$API$2") || return 1
-  status=${body##*$'\n'}
-  body=${body%$'\n'*}
-  echo "$status" >"$WORK/api.status"
-  if [[ $status != 2?? ]]; then
-    log "$1 $2 -> HTTP $status: $body"
-    return 1
-  fi
-  printf '%s\n' "$body"
-}
-start_appliance() { # start_appliance NAME: a fresh appliance (own data dir); sets APP_PID API TOKEN
-  local name=$1 port i
-  [[ -x $APPLIANCE_BIN ]] || die "$APPLIANCE_BIN missing: cargo build --release -p vistterstream"
-  port=$(free_port)
-  API=http://127.0.0.1:$port
-  TOKEN=
-  mkdir -p "$WORK/data-$name"
-  APP_LOG=$WORK/appliance-$name.log
-  VISTTER_ADMIN_PASSWORD=$ADMIN_PASSWORD "$APPLIANCE_BIN" serve --listen "127.0.0.1:$port" \
-    --data-dir "$WORK/data-$name" >"$APP_LOG" 2>&1 &
-  APP_PID=$!
-  STARTED+=("$APP_PID")
-  for ((i = 0; ; i++)); do
-    require_alive vistterstream "$APP_LOG" "$APP_PID"
-    [[ $(curl --noproxy '*' -s -o /dev/null --max-time 2 -w '%{http_code}' "$API/readyz") == 200 ]] && break
-    ((i < 600)) || die "the appliance was not ready (GET /readyz 200) within 60 s"
-    sleep 0.1
-  done
-  TOKEN=$(api POST /api/v1/auth/login "{\"username\":\"admin\",\"password\":\"$ADMIN_PASSWORD\"}" |
-    json_field 'd["access_token"]') || die "login as admin failed"
-  log "$name: appliance (pid $APP_PID) ready on $API"
-}
 add_camera() { # add_camera NAME URL: prints the id once the camera is streaming
   local id state i
   id=$(api POST /api/v1/cameras "{\"name\":\"$1\",\"rtsp_url\":\"$2\"}" | json_field 'd["id"]') ||
