@@ -24,6 +24,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the effective configuration (defaults < file < environment < flags) as TOML.
     Config(ServeArgs),
+    /// Print the OpenAPI document of the REST API (what `/api/v1/openapi.json` serves).
+    Openapi,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -59,7 +61,10 @@ impl ServeArgs {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (Command::Serve(args) | Command::Config(args)) = &cli.command;
+    let args = match &cli.command {
+        Command::Serve(args) | Command::Config(args) => args,
+        Command::Openapi => return print_openapi(),
+    };
     let config = match args.load() {
         Ok(c) => c,
         Err(e) => {
@@ -78,6 +83,7 @@ pub fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Openapi => print_openapi(),
         Command::Serve(_) => {
             crate::logging::init(config.log_format, &config.log_level);
             match crate::serve::run(config) {
@@ -88,6 +94,19 @@ pub fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+fn print_openapi() -> ExitCode {
+    match crate::http::openapi::document_json() {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("vistterstream: the OpenAPI document: {e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use common::fixtures::{
     add_destination, add_streaming_camera, create_output, destination_state, output,
-    start_output_until,
+    start_output_until, stop_output,
 };
 use common::ingest::Nginx;
-use common::problem::assert_invalid;
+use common::problem::{assert_invalid, assert_problem};
 use common::wait::read_events_until;
 use common::{Appliance, sim, step};
 use serde_json::{Value, json};
@@ -51,12 +51,28 @@ async fn bad_output_input_is_refused_and_stop_all_leaves_cameras_running() {
         "nothing stored"
     );
 
-    step("2: conflicts: an output without destinations, a bad cut, a destination in use");
-    let empty = create_output(&app, &token, json!({"name": "Empty"})).await;
+    step("2: conflicts: a relay without destinations, a bad cut, a destination in use");
+    let idle_relay = create_output(
+        &app,
+        &token,
+        json!({"name": "Idle relay", "mode": "relay", "camera_id": cam_id}),
+    )
+    .await;
     let r = app
-        .post(&token, &format!("/api/v1/outputs/{empty}/start"), json!({}))
+        .post(
+            &token,
+            &format!("/api/v1/outputs/{idle_relay}/start"),
+            json!({}),
+        )
         .await;
-    assert_eq!(r.status(), 409, "nothing to publish to");
+    assert_problem(r, 409, None).await;
+    // A program without destinations runs for its preview (a rehearsal).
+    let rehearsal = create_output(&app, &token, json!({"name": "Rehearsal"})).await;
+    start_output_until(&app, &token, rehearsal, "the rehearsal is live", |v| {
+        v["status"]["state"] == "live" && v["status"]["showing"]["kind"] == "slate"
+    })
+    .await;
+    stop_output(&app, &token, rehearsal).await;
 
     let out = create_output(&app, &token, json!({"name": "P", "camera_id": cam_id, "destination_ids": [d], "profile": {"width": 320, "height": 180, "video_bitrate_kbps": 300}})).await;
     // A cut to an unknown camera, and one without a camera.

@@ -13,6 +13,7 @@ pub mod camera;
 pub mod events;
 pub mod media;
 pub mod output;
+pub mod preview;
 pub mod ptz;
 pub mod runtime;
 pub mod state;

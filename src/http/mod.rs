@@ -13,6 +13,7 @@ pub mod events;
 pub mod guard;
 pub mod health;
 pub mod json;
+pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod outputs;

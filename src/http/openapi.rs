@@ -5,7 +5,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    assets, audit, auth, cameras, destinations, discovery, events, health, outputs, overlays,
+    assets, audit, auth, cameras, destinations, discovery, events, health, live, outputs, overlays,
     presets, ptz, recordings, snapshots, tokens, users,
 };
 
@@ -32,6 +32,8 @@ use super::{
     cameras::test_unsaved,
     cameras::test_saved,
     cameras::live_snapshot,
+    live::camera_live,
+    live::output_live,
     discovery::discover,
     ptz::move_continuous,
     ptz::stop,
@@ -127,6 +129,28 @@ impl Modify for SecurityAddon {
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
                 crate::auth::SESSION_COOKIE,
             ))),
+        );
+    }
+}
+
+/// The document as the console's API client is generated from it (`web/openapi.json`,
+/// `vistterstream openapi`): pretty JSON, keys in a stable order.
+pub fn document_json() -> serde_json::Result<String> {
+    ApiDoc::openapi().to_pretty_json()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The console's typed client is generated from `web/openapi.json`: a change to the API
+    /// must regenerate it (`make openapi`), so a change that breaks the console breaks its
+    /// build instead of its users.
+    #[test]
+    fn the_consoles_copy_of_the_document_is_current() {
+        let committed = include_str!("../../web/openapi.json");
+        let current = super::document_json().expect("the document serializes");
+        assert!(
+            committed.trim_end() == current.trim_end(),
+            "web/openapi.json is stale: run `make openapi` and rebuild the console (make ui)"
         );
     }
 }

@@ -9,7 +9,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::error::ApiError;
 use super::openapi::ApiDoc;
 use super::{
-    assets, audit, auth, cameras, destinations, discovery, events, health, outputs, overlays,
+    assets, audit, auth, cameras, destinations, discovery, events, health, live, outputs, overlays,
     presets, ptz, recordings, snapshots, tokens, ui, users,
 };
 
@@ -31,7 +31,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }
         .into()
     }))
-    .service(ui::index)
     .service(health::healthz)
     .service(health::readyz)
     .service(health::metrics)
@@ -59,6 +58,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(cameras::remove)
             .service(cameras::test_saved)
             .service(cameras::live_snapshot)
+            .service(live::camera_live)
             .service(discovery::discover)
             .service(ptz::move_continuous)
             .service(ptz::stop)
@@ -95,6 +95,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(outputs::start)
             .service(outputs::stop)
             .service(outputs::cut)
+            .service(live::output_live)
             .service(recordings::list)
             .service(assets::list)
             .service(assets::create)
@@ -111,7 +112,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/openapi.json", web::get().to(openapi_json))
             .default_service(web::to(api_not_found)),
     )
-    .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/docs/openapi.json", ApiDoc::openapi()));
+    .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/docs/openapi.json", ApiDoc::openapi()))
+    // Last: every other GET is the console (its assets, or its page for its own routes).
+    .service(ui::console);
 }
 
 async fn openapi_json() -> HttpResponse {

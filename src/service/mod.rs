@@ -28,6 +28,7 @@ pub mod outputs;
 pub mod overlays;
 pub mod preset_transfer;
 pub mod presets;
+pub mod preview;
 pub mod ptz;
 pub mod recordings;
 mod retention;

@@ -162,11 +162,14 @@ pub async fn delete(ctx: &Context, who: &Principal, id: i64) -> Result<()> {
 pub async fn start(ctx: &Context, who: &Principal, id: i64) -> Result<OutputView> {
     let _guard = ctx.lock_output(id).await;
     let row = lookup::output(ctx, id).await?;
-    if outputs::enabled_destination_count(&ctx.pool, id).await? == 0
+    // A program runs for its preview alone (a rehearsal before going on air); a relay with
+    // nowhere to publish would do nothing.
+    if row.settings.mode == Mode::Relay
+        && outputs::enabled_destination_count(&ctx.pool, id).await? == 0
         && !row.settings.recording.enabled
     {
         return Err(ServiceError::Conflict(format!(
-            "output {id} has no enabled destination and no recording: nothing to publish to"
+            "relay {id} has no enabled destination and no recording: nothing to publish to"
         )));
     }
     set_running(ctx, who, id, true).await

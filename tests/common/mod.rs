@@ -14,6 +14,7 @@
 pub mod fixtures;
 pub mod httpd;
 pub mod ingest;
+pub mod live;
 pub mod problem;
 pub mod wait;
 

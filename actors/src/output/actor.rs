@@ -28,15 +28,18 @@ use super::fanout::Fanout;
 use super::messages::{Preparation, Prepared};
 use super::pipeline;
 use super::plan;
+use super::preview_tap::PreviewTap;
 use super::program::{InputContext, Program};
 use super::publish::Publisher;
 use super::record::Recorder;
 use super::relay::Relay;
+use super::shared::OutputShared;
 use super::silence::SilentAac;
 use super::spec::{DestinationTarget, OutputMode, OutputSpec};
 use super::stats::{OutputStats, WATCHDOG};
 use super::status::StatusCell;
 use crate::camera::CameraRegistry;
+use crate::preview::ProgramFeed;
 use crate::state::{OutputState, Showing};
 use crate::supervision::{ChildLink, StopReason};
 
@@ -49,6 +52,8 @@ pub struct OutputActor {
     pub(super) spec: OutputSpec,
     pub(super) cameras: CameraRegistry,
     pub(super) status: Arc<StatusCell>,
+    /// The output's previews, fed from its encoder.
+    preview: Arc<ProgramFeed>,
     link: ChildLink,
     pub(super) running: Option<RunningOutput>,
     /// Turns true when the output stops: every task of the output ends.
@@ -73,14 +78,15 @@ impl OutputActor {
     pub fn new(
         spec: OutputSpec,
         cameras: CameraRegistry,
-        status: Arc<StatusCell>,
+        shared: OutputShared,
         link: ChildLink,
     ) -> Self {
         let (stop_tx, _) = watch::channel(false);
         Self {
             spec,
             cameras,
-            status,
+            status: shared.status,
+            preview: shared.preview,
             link,
             running: None,
             stop_tx,
@@ -137,7 +143,12 @@ impl OutputActor {
             self.spawn(watch);
         }
         let program = match self.spec.mode {
-            OutputMode::Program => Some(Program::new(&started.pipeline, &self.spec)?),
+            OutputMode::Program => {
+                started
+                    .fanout
+                    .set_preview(PreviewTap::new(self.preview.clone()));
+                Some(Program::new(&started.pipeline, &self.spec)?)
+            }
             OutputMode::Relay => None,
         };
         self.running = Some(RunningOutput {
@@ -416,6 +427,7 @@ impl Actor for OutputActor {
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
+        self.preview.clear();
         // A failed or restarting output keeps saying why until it runs again.
         if self.stop_reason == StopReason::Halted {
             self.status.update(|s| {

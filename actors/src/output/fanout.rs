@@ -8,11 +8,13 @@
 //! starts at a keyframe, with the audio from that moment on.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
+
+use super::preview_tap::PreviewTap;
 
 /// One consumer of the encoded streams.
 pub struct Tap {
@@ -74,6 +76,8 @@ pub struct Fanout {
     keyframe_wanted: AtomicBool,
     pub video_frames: AtomicU64,
     pub video_bytes: AtomicU64,
+    /// The program's previews (set once, by a program's pipeline).
+    preview: OnceLock<PreviewTap>,
 }
 
 impl Fanout {
@@ -106,10 +110,18 @@ impl Fanout {
         }
     }
 
+    /// Also hand the program's encoded picture to its previews.
+    pub(super) fn set_preview(&self, tap: PreviewTap) {
+        let _ = self.preview.set(tap);
+    }
+
     /// A sample from the program's video appsink (timestamps in its own segment).
     fn push_video(&self, sample: &gst::Sample) {
         if let Some(restamped) = to_running_time(sample) {
             self.deliver_video(&restamped);
+            if let Some(preview) = self.preview.get() {
+                preview.push(&restamped);
+            }
         }
     }
 

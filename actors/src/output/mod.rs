@@ -14,10 +14,12 @@ mod messages;
 pub mod overlay;
 mod pipeline;
 pub mod plan;
+mod preview_tap;
 mod program;
 mod publish;
 mod record;
 mod relay;
+mod shared;
 pub mod silence;
 pub mod spec;
 mod stats;
@@ -30,6 +32,7 @@ pub mod timing;
 
 pub use actor::OutputActor;
 pub use messages::{BroadcastAsset, Cut, OutputError, SetOverlays, UpdateAsset, UpdateOutput};
+pub use shared::OutputShared;
 pub use spec::{
     AssetUse, DestinationTarget, EncoderChoice, LayerSource, OutputMode, OutputProfile, OutputSpec,
     OverlayLayer, OverlayPlacement, Raster, RecordingSpec, SlateSpec, redact_secret,

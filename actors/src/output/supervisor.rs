@@ -8,6 +8,7 @@ use actix::prelude::*;
 
 use super::actor::OutputActor;
 use super::messages::{BroadcastAsset, UpdateOutput};
+use super::shared::OutputShared;
 use super::spec::OutputSpec;
 use super::status::{OutputStatus, StatusCell};
 use crate::camera::CameraRegistry;
@@ -29,14 +30,14 @@ impl Registry<OutputActor> {
     /// An output's live status (stopped when the runtime never ran it).
     pub fn status(&self, output_id: i64) -> OutputStatus {
         self.shared(output_id)
-            .map(|cell| cell.get())
+            .map(|shared| shared.status.get())
             .unwrap_or_else(OutputStatus::stopped)
     }
 }
 
 impl Supervised for OutputActor {
     type Spec = OutputSpec;
-    type Shared = Arc<StatusCell>;
+    type Shared = OutputShared;
     type Env = OutputEnv;
     const KIND: &'static str = "output";
 
@@ -44,30 +45,29 @@ impl Supervised for OutputActor {
         spec.id
     }
 
-    fn shared(
-        spec: &OutputSpec,
-        previous: Option<Arc<StatusCell>>,
-        env: &OutputEnv,
-    ) -> Arc<StatusCell> {
-        previous.unwrap_or_else(|| Arc::new(StatusCell::new(spec.id, env.events.clone())))
+    fn shared(spec: &OutputSpec, previous: Option<OutputShared>, env: &OutputEnv) -> OutputShared {
+        previous.unwrap_or_else(|| OutputShared {
+            status: Arc::new(StatusCell::new(spec.id, env.events.clone())),
+            preview: Arc::default(),
+        })
     }
 
-    fn make(spec: OutputSpec, status: &Arc<StatusCell>, link: ChildLink, env: &OutputEnv) -> Self {
-        OutputActor::new(spec, env.cameras.clone(), status.clone(), link)
+    fn make(spec: OutputSpec, shared: &OutputShared, link: ChildLink, env: &OutputEnv) -> Self {
+        OutputActor::new(spec, env.cameras.clone(), shared.clone(), link)
     }
 
     fn update(addr: &Addr<Self>, spec: OutputSpec) {
         addr.do_send(UpdateOutput(spec));
     }
 
-    fn on_restart(status: &Arc<StatusCell>, restarts: u64) {
-        status.update(|s| s.restarts = restarts);
+    fn on_restart(shared: &OutputShared, restarts: u64) {
+        shared.status.update(|s| s.restarts = restarts);
     }
 
-    fn on_stop(status: &Arc<StatusCell>, was_running: bool) {
+    fn on_stop(shared: &OutputShared, was_running: bool) {
         if !was_running {
             // Waiting for a restart: nothing runs, but say it is stopped.
-            status.update(|s| {
+            shared.status.update(|s| {
                 s.state = OutputState::Stopped;
                 s.reason = None;
             });
