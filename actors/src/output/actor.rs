@@ -163,6 +163,10 @@ impl OutputActor {
             for camera_id in self.spec.input_cameras() {
                 self.add_input(camera_id)?;
             }
+            // The program opens on its slate; a decision only reports changes from there.
+            if let Some(showing) = self.program().map(|p| p.showing()) {
+                self.status.update(|s| s.showing = showing);
+            }
             self.decide_layer();
             ctx.run_interval(LAYER_TICK, |act, _| act.decide_layer());
             ctx.run_interval(CLOCK_TICK, |act, _| {

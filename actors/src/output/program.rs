@@ -93,6 +93,14 @@ impl Program {
         })
     }
 
+    /// What is on screen now (a program starts on its slate until a camera's picture comes).
+    pub fn showing(&self) -> Showing {
+        match self.shown {
+            Layer::Camera(camera_id) => Showing::Camera { camera_id },
+            Layer::Slate => Showing::Slate,
+        }
+    }
+
     pub fn input_ids(&self) -> Vec<i64> {
         self.inputs.keys().copied().collect()
     }
@@ -299,10 +307,7 @@ impl Program {
         }
         self.shown = layer;
         self.overlays.set_slate_visible(layer == Layer::Slate);
-        Some(match layer {
-            Layer::Camera(camera_id) => Showing::Camera { camera_id },
-            Layer::Slate => Showing::Slate,
-        })
+        Some(self.showing())
     }
 }
 
