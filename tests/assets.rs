@@ -149,6 +149,34 @@ async fn uploads_are_checked_by_content_and_url_fetches_never_reach_this_machine
         )
         .await;
     assert_invalid(r, &["text"]).await;
+    // A field of another kind is named, never dropped silently (the schema's variants say so).
+    for (body, fields) in [
+        (
+            json!({"name": "c", "kind": "clock", "url": "http://x/y.png", "refresh_secs": 5}),
+            &["url", "refresh_secs"][..],
+        ),
+        (
+            json!({"name": "t", "kind": "text", "text": "hi", "refresh_secs": 5}),
+            &["refresh_secs"][..],
+        ),
+        (
+            json!({"name": "w", "kind": "url_image", "url": "http://x/y.png", "text": "hi"}),
+            &["text"][..],
+        ),
+        (
+            json!({"name": "w", "kind": "url_image", "url": null}),
+            &["url"][..],
+        ),
+    ] {
+        eprintln!("case {body}");
+        assert_invalid(app.post(&token, "/api/v1/assets", body).await, fields).await;
+    }
+    // Named fields come as an object: serde would read a struct from an array in order.
+    let r = app
+        .post(&token, "/api/v1/assets", json!(["w", "text", "hi"]))
+        .await;
+    let p = common::problem::assert_problem(r, 400, None).await;
+    assert_eq!(p["code"], "invalid_body", "{p}");
     let listed = app.get_json(&token, "/api/v1/assets").await;
     assert_eq!(
         listed.as_array().unwrap().len(),

@@ -34,6 +34,70 @@ async fn destinations_keep_their_stream_key_secret() {
     assert_eq!(yt["has_stream_key"], true);
     let id = yt["id"].as_i64().unwrap();
 
+    // Refused by name, and nothing stored: what the schema's per-platform variants state.
+    for (body, field) in [
+        (json!({"name": "C", "platform": "custom"}), "server_url"),
+        (
+            json!({"name": "C", "platform": "custom", "server_url": ""}),
+            "server_url",
+        ),
+        (
+            json!({"name": "C", "server_url": "rtmp://h/"}),
+            "server_url",
+        ),
+        (
+            json!({"name": "C", "server_url": "rtmp://u:p@h/live"}),
+            "server_url",
+        ),
+        (json!({"name": "T", "platform": "twitch"}), "stream_key"),
+        (
+            json!({"name": "T", "platform": "twitch", "stream_key": "a b"}),
+            "stream_key",
+        ),
+        (
+            json!({"name": "F", "platform": "facebook", "stream_key": "k", "server_url": "rtmp://h/live"}),
+            "server_url",
+        ),
+        (
+            json!({"name": "", "platform": "youtube", "stream_key": "k"}),
+            "name",
+        ),
+    ] {
+        eprintln!("case {body}");
+        let r = app.post(&token, "/api/v1/destinations", body).await;
+        let p = common::problem::assert_problem(r, 422, Some(field)).await;
+        seen.push_str(&p.to_string());
+    }
+    // A blank server URL on a platform means its own ingest.
+    let r = app
+        .post(
+            &token,
+            "/api/v1/destinations",
+            json!({"name": "Facebook", "platform": "facebook", "stream_key": KEY, "server_url": " "}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let fb: Value = r.json().await.unwrap();
+    assert!(
+        fb["server_url"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("rtmps://"),
+        "{fb}"
+    );
+    let r = app
+        .delete(&token, &format!("/api/v1/destinations/{}", fb["id"]))
+        .await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        app.get_json(&token, "/api/v1/destinations")
+            .await
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "only the YouTube destination is stored"
+    );
+
     // A custom RTMP ingest.
     let r = app.post(&token, "/api/v1/destinations", json!({"name": "Lab", "platform": "custom", "server_url": "rtmp://127.0.0.1:1935/live", "stream_key": "lab"})).await;
     assert_eq!(r.status(), 201);

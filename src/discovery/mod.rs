@@ -41,7 +41,8 @@ pub struct ScanRequest {
     /// One address, or an IPv4 CIDR range of at most 256 addresses (/24).
     #[schema(example = "192.168.1.0/24")]
     pub target: String,
-    /// RTSP ports to try (default [554]); at most 4.
+    /// RTSP ports to try (default [554]); 1 to 4 of them.
+    #[schema(min_items = 1, max_items = 4)]
     pub ports: Option<Vec<u16>>,
 }
 

@@ -91,12 +91,15 @@ pub struct AssetInput {
     /// url_image: an http(s) URL of a PNG, JPEG or WebP picture.
     pub url: Option<String>,
     /// url_image: seconds between fetches (5..86400, default 60).
+    #[schema(minimum = 5, maximum = 86400)]
     pub refresh_secs: Option<u32>,
     /// text: the text; clock: a strftime pattern (default `%H:%M:%S`).
     pub text: Option<String>,
     /// Pixels (8..200, default 32).
+    #[schema(minimum = 8, maximum = 200)]
     pub font_size: Option<u32>,
     /// `#rrggbb` or `#rrggbbaa` (default white).
+    #[schema(pattern = "^#([0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")]
     pub color: Option<String>,
 }
 
@@ -169,6 +172,20 @@ pub fn validate(input: &AssetInput) -> Result<ValidAsset, Vec<FieldError>> {
     if parse_color(&color).is_none() {
         v.error("color", "must be #rrggbb or #rrggbbaa");
     }
+    // A field of another kind is a mistake to name, not to drop silently.
+    let is_url_image = matches!(input.kind, JsonAssetKind::UrlImage);
+    if !is_url_image {
+        for (field, given) in [
+            ("url", input.url.is_some()),
+            ("refresh_secs", input.refresh_secs.is_some()),
+        ] {
+            if given {
+                v.error(field, "applies to url_image assets only");
+            }
+        }
+    } else if input.text.is_some() {
+        v.error("text", "applies to text and clock assets only");
+    }
     let (kind, url, refresh_secs, text) = match input.kind {
         JsonAssetKind::UrlImage => {
             let url = match input.url.as_deref().map(str::trim) {
@@ -232,16 +249,22 @@ pub fn validate(input: &AssetInput) -> Result<ValidAsset, Vec<FieldError>> {
 pub struct OverlayInput {
     pub asset_id: i64,
     /// Left edge as a fraction of the program width (0..1).
+    #[schema(minimum = 0, maximum = 1)]
     pub x: f64,
     /// Top edge as a fraction of the program height (0..1).
+    #[schema(minimum = 0, maximum = 1)]
     pub y: f64,
     /// Width as a fraction of the program width (0..1]; default the picture's own size.
+    #[schema(exclusive_minimum = 0, maximum = 1)]
     pub width: Option<f64>,
-    /// Height as a fraction of the program height; default keeps the aspect ratio.
+    /// Height as a fraction of the program height (0..1]; default keeps the aspect ratio.
+    #[schema(exclusive_minimum = 0, maximum = 1)]
     pub height: Option<f64>,
     /// 0..1, default 1.
+    #[schema(minimum = 0, maximum = 1)]
     pub opacity: Option<f64>,
-    /// Stacking order: higher is in front.
+    /// Stacking order (-100..100): higher is in front.
+    #[schema(minimum = -100, maximum = 100)]
     pub z: Option<i64>,
     pub visible: Option<bool>,
 }

@@ -59,7 +59,7 @@ impl From<Encoder> for EncoderChoice {
 
 /// Whether an output records its program, in segments of how long.
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
-pub struct Recording {
+pub struct RecordingSettings {
     pub enabled: bool,
     pub segment_seconds: u32,
 }
@@ -137,7 +137,7 @@ pub struct OutputSettings {
     pub slate_text: String,
     /// Image asset on the slate, above its text.
     pub slate_asset_id: Option<i64>,
-    pub recording: Recording,
+    pub recording: RecordingSettings,
 }
 
 impl Default for OutputSettings {
@@ -153,7 +153,7 @@ impl Default for OutputSettings {
             standby_camera_ids: vec![],
             slate_text: vistterstream_actors::output::SlateSpec::default().text,
             slate_asset_id: None,
-            recording: Recording {
+            recording: RecordingSettings {
                 enabled: false,
                 segment_seconds: 300,
             },
@@ -310,7 +310,7 @@ pub fn validate(
         None => base.slate_text.clone(),
     };
     let rec = input.recording.clone().unwrap_or_default();
-    let recording = Recording {
+    let recording = RecordingSettings {
         enabled: rec.enabled.unwrap_or(base.recording.enabled),
         segment_seconds: range(
             &mut v,

@@ -26,21 +26,53 @@ pub struct MoveRequest {
     pub timeout_ms: Option<u64>,
 }
 
-/// Absolute position (or, for a relative move, a translation).
+/// Absolute position (or, converted from a [`TranslationRequest`], a relative move).
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PositionRequest {
+    #[schema(minimum = -1, maximum = 1)]
     pub pan: f64,
+    #[schema(minimum = -1, maximum = 1)]
     pub tilt: f64,
+    #[schema(minimum = 0, maximum = 1)]
     pub zoom: f64,
     /// Answer once the head has settled (bounded), with where it ended. Default true.
     pub wait: Option<bool>,
 }
 
+/// Relative move: a translation, every axis -1..1.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TranslationRequest {
+    #[schema(minimum = -1, maximum = 1)]
+    pub pan: f64,
+    #[schema(minimum = -1, maximum = 1)]
+    pub tilt: f64,
+    #[schema(minimum = -1, maximum = 1)]
+    pub zoom: f64,
+    /// Answer once the head has settled (bounded), with where it ended. Default true.
+    pub wait: Option<bool>,
+}
+
+impl From<TranslationRequest> for PositionRequest {
+    fn from(t: TranslationRequest) -> Self {
+        Self {
+            pan: t.pan,
+            tilt: t.tilt,
+            zoom: t.zoom,
+            wait: t.wait,
+        }
+    }
+}
+
+/// A position in ONVIF's generic space: pan and tilt -1..1, zoom 0..1.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Coordinates {
+    #[schema(minimum = -1, maximum = 1)]
     pub pan: f64,
+    #[schema(minimum = -1, maximum = 1)]
     pub tilt: f64,
+    #[schema(minimum = 0, maximum = 1)]
     pub zoom: f64,
 }
 
@@ -102,10 +134,13 @@ pub fn validate_name(v: &mut Validation, field: &str, name: &str) -> String {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PresetExportItem {
+    /// 1–50 characters.
+    #[schema(min_length = 1, max_length = 50)]
     pub name: String,
     /// Absent when the camera does not report positions.
     pub position: Option<Coordinates>,
     /// The camera's own preset token (valid on that camera only).
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub camera_token: Option<String>,
 }
 

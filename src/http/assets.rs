@@ -16,7 +16,7 @@ type Ctx = web::Data<Context>;
 
 /// Upload a picture (multipart: `file`, optional `name`) or create a URL image, text or
 /// clock (JSON body, see AssetInput).
-#[utoipa::path(tag = "assets", request_body(content = AssetInput, description = "JSON for url_image/text/clock; multipart/form-data with a `file` part (PNG, JPEG or WebP) for uploads"), responses((status = 201, body = Asset), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "assets", request_body(content = AssetInput, description = "JSON for url_image/text/clock; multipart/form-data with a `file` part (PNG, JPEG or WebP) for uploads"), responses((status = 403, body = Problem), (status = 201, body = Asset), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[post("/assets")]
 pub async fn create(
     ctx: Ctx,
@@ -129,7 +129,7 @@ pub async fn preview(ctx: Ctx, _who: Caller, id: web::Path<i64>) -> Result<HttpR
         .body(assets::preview(&ctx, *id).await?))
 }
 
-#[utoipa::path(tag = "assets", params(("id" = i64, Path, description = "asset id")), responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "assets", params(("id" = i64, Path, description = "asset id")), responses((status = 403, body = Problem), (status = 204), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[delete("/assets/{id}")]
 pub async fn remove(
     ctx: Ctx,

@@ -14,6 +14,7 @@ use crate::service::audit;
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Page backwards: entries with a smaller id.
     pub before_id: Option<i64>,

@@ -67,7 +67,7 @@ pub async fn create(
     tag = "cameras",
     params(("id" = i64, Path, description = "camera id")),
     request_body = CameraPatch,
-    responses((status = 200, body = CameraView), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 403, body = Problem), (status = 200, body = CameraView), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
 #[patch("/cameras/{id}")]
@@ -83,7 +83,7 @@ pub async fn update(
 #[utoipa::path(
     tag = "cameras",
     params(("id" = i64, Path, description = "camera id")),
-    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)),
+    responses((status = 403, body = Problem), (status = 204), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
 #[delete("/cameras/{id}")]
@@ -100,7 +100,7 @@ pub async fn remove(
 #[utoipa::path(
     tag = "cameras",
     request_body = CameraInput,
-    responses((status = 200, body = TestResult), (status = 422, body = Problem)),
+    responses((status = 403, body = Problem), (status = 200, body = TestResult), (status = 422, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
 #[post("/cameras/test")]
@@ -116,7 +116,7 @@ pub async fn test_unsaved(
 #[utoipa::path(
     tag = "cameras",
     params(("id" = i64, Path, description = "camera id")),
-    responses((status = 200, body = TestResult), (status = 404, body = Problem)),
+    responses((status = 403, body = Problem), (status = 200, body = TestResult), (status = 404, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
 #[post("/cameras/{id}/test")]

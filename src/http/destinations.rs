@@ -28,7 +28,7 @@ pub async fn get_one(
     Ok(web::Json(destinations::get(&ctx, *id).await?))
 }
 
-#[utoipa::path(tag = "destinations", request_body = DestinationInput, responses((status = 201, body = DestinationView), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "destinations", request_body = DestinationInput, responses((status = 403, body = Problem), (status = 201, body = DestinationView), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[post("/destinations")]
 pub async fn create(
     ctx: Ctx,
@@ -44,7 +44,7 @@ pub async fn create(
         .json(destination))
 }
 
-#[utoipa::path(tag = "destinations", params(("id" = i64, Path, description = "destination id")), request_body = DestinationPatch, responses((status = 200, body = DestinationView), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "destinations", params(("id" = i64, Path, description = "destination id")), request_body = DestinationPatch, responses((status = 403, body = Problem), (status = 200, body = DestinationView), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[patch("/destinations/{id}")]
 pub async fn update(
     ctx: Ctx,
@@ -57,7 +57,7 @@ pub async fn update(
     ))
 }
 
-#[utoipa::path(tag = "destinations", params(("id" = i64, Path, description = "destination id")), responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "destinations", params(("id" = i64, Path, description = "destination id")), responses((status = 403, body = Problem), (status = 204), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[delete("/destinations/{id}")]
 pub async fn remove(
     ctx: Ctx,

@@ -13,7 +13,7 @@ use crate::service::{Context, discovery};
 #[utoipa::path(
     tag = "cameras",
     request_body = DiscoveryRequest,
-    responses((status = 200, body = DiscoveryReport), (status = 422, body = Problem)),
+    responses((status = 403, body = Problem), (status = 200, body = DiscoveryReport), (status = 422, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
 #[post("/discovery")]

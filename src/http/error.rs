@@ -44,6 +44,9 @@ pub enum ApiError {
     },
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A path of the API with another method; `allow` lists its methods.
+    #[error("{detail}")]
+    MethodNotAllowed { detail: String, allow: String },
 }
 
 impl From<AuthError> for ApiError {
@@ -83,6 +86,13 @@ impl ApiError {
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     "Unsupported media type",
                     "unsupported_media_type",
+                );
+            }
+            ApiError::MethodNotAllowed { .. } => {
+                return (
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "Method not allowed",
+                    "method_not_allowed",
                 );
             }
             ApiError::Service(e) => e,
@@ -198,6 +208,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Service(ServiceError::RateLimited(secs)) => {
                 response.insert_header((header::RETRY_AFTER, secs.to_string()));
+            }
+            ApiError::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, allow.as_str()));
             }
             _ => {}
         }

@@ -73,22 +73,29 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
 
 /// Deserialize, turning serde's error into one that names the JSON path of the bad field.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let (path, inner) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(v) => match de.end() {
-            Ok(()) => return Ok(v),
-            Err(e) => (".".to_string(), e),
-        },
-        Err(e) => (e.path().to_string(), e.into_inner()),
-    };
-    let message = strip_position(&inner.to_string());
-    if inner.is_syntax() || inner.is_eof() {
-        return Err(ApiError::BadRequest {
+    let mut value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
             code: "malformed_json",
-            detail: format!("the body is not valid JSON: {message}"),
+            detail: format!(
+                "the body is not valid JSON: {}",
+                strip_position(&e.to_string())
+            ),
+            field: None,
+        })?;
+    integral_numbers_as_integers(&mut value);
+    // serde reads a struct from an array of its fields in order too; a body is named fields.
+    if reads_an_object::<T>() && !value.is_object() {
+        return Err(ApiError::BadRequest {
+            code: "invalid_body",
+            detail: format!("the body must be a JSON object, not {}", kind_of(&value)),
             field: None,
         });
     }
+    let (path, inner) = match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(v) => return Ok(v),
+        Err(e) => (e.path().to_string(), e.into_inner()),
+    };
+    let message = strip_position(&inner.to_string());
     // A missing field is reported at its parent's path; name the field itself.
     let named = backticked(&message).filter(|_| message.starts_with("missing field"));
     let field = match (named, path.as_str()) {
@@ -105,6 +112,76 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         });
     }
     Err(ApiError::field(&field, message))
+}
+
+/// JSON has one number type: `5.0` and `5` are the same number, and JSON Schema's
+/// `integer` accepts both; serde's integer fields take only the second. Integral floats
+/// within the `i64` range become integers before typed deserialization.
+fn kind_of(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Whether `T` is read from a JSON object: a derived struct asks its deserializer for a
+/// struct (or a map, when it flattens), which a deserializer that answers nothing observes.
+fn reads_an_object<T: DeserializeOwned>() -> bool {
+    let asked = std::cell::Cell::new(false);
+    let _ = T::deserialize(ObjectProbe(&asked));
+    asked.get()
+}
+
+struct ObjectProbe<'a>(&'a std::cell::Cell<bool>);
+
+impl<'de> serde::Deserializer<'de> for ObjectProbe<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("probe"))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.set(true);
+        Err(serde::de::Error::custom("probe"))
+    }
+
+    fn deserialize_map<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        self.0.set(true);
+        Err(serde::de::Error::custom("probe"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct enum identifier
+        ignored_any
+    }
+}
+
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                // Exact: integral and below 2^53.
+                *value = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
 }
 
 fn backticked(message: &str) -> Option<&str> {
@@ -174,5 +251,31 @@ mod tests {
         assert_eq!(e.problem().code, "malformed_json");
         let e = parse::<CameraInput>(br#"{"name":"a"} trailing"#).unwrap_err();
         assert_eq!(e.problem().status, 400);
+    }
+
+    #[test]
+    fn an_integral_float_is_an_integer_and_a_fraction_is_not() {
+        let camera = parse::<CameraInput>(br#"{"name":"a","host":"h","port":554.0}"#);
+        assert_eq!(camera.ok().and_then(|c| c.port), Some(554));
+        let e = parse::<CameraInput>(br#"{"name":"a","host":"h","port":554.5}"#).unwrap_err();
+        assert_eq!(field_of(e).as_deref(), Some("port"));
+    }
+
+    #[test]
+    fn a_body_of_named_fields_is_an_object_and_a_list_body_an_array() {
+        let e = parse::<CameraInput>(br#"["a", null]"#).unwrap_err();
+        assert_eq!(e.problem().status, 400);
+        assert!(
+            e.problem().detail.contains("not an array"),
+            "{}",
+            e.problem().detail
+        );
+        let e = parse::<CameraInput>(b"null").unwrap_err();
+        assert!(
+            e.problem().detail.contains("not null"),
+            "{}",
+            e.problem().detail
+        );
+        assert!(parse::<Vec<crate::domain::asset::OverlayInput>>(b"[]").is_ok());
     }
 }

@@ -10,6 +10,7 @@ pub mod destinations;
 pub mod discovery;
 pub mod error;
 pub mod events;
+pub mod fallback;
 pub mod guard;
 pub mod health;
 pub mod json;

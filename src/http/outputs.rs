@@ -29,7 +29,7 @@ pub async fn get_one(
 }
 
 /// Create an output (stopped; start it with `POST /outputs/{id}/start`).
-#[utoipa::path(tag = "outputs", request_body = OutputInput, responses((status = 201, body = OutputView), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "outputs", request_body = OutputInput, responses((status = 403, body = Problem), (status = 201, body = OutputView), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[post("/outputs")]
 pub async fn create(
     ctx: Ctx,
@@ -46,7 +46,7 @@ pub async fn create(
 /// once: destinations, standby cameras, the camera on air and the slate text in place (the
 /// other destinations never notice); mode, profile, encoder or recording restart its
 /// pipeline.
-#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), request_body = OutputInput, responses((status = 200, body = OutputView), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), request_body = OutputInput, responses((status = 403, body = Problem), (status = 200, body = OutputView), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[patch("/outputs/{id}")]
 pub async fn update(
     ctx: Ctx,
@@ -57,7 +57,7 @@ pub async fn update(
     Ok(web::Json(outputs::update(&ctx, &who, *id, body.0).await?))
 }
 
-#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), responses((status = 204), (status = 404, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), responses((status = 403, body = Problem), (status = 204), (status = 404, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[delete("/outputs/{id}")]
 pub async fn remove(
     ctx: Ctx,
@@ -69,7 +69,7 @@ pub async fn remove(
 }
 
 /// Put the output on air (and keep it there across restarts of the appliance).
-#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), responses((status = 200, body = OutputView), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), responses((status = 403, body = Problem), (status = 200, body = OutputView), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[post("/outputs/{id}/start")]
 pub async fn start(
     ctx: Ctx,
@@ -80,7 +80,7 @@ pub async fn start(
 }
 
 /// Take the output off air; returns when its pipelines are down.
-#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), responses((status = 200, body = OutputView), (status = 404, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), responses((status = 403, body = Problem), (status = 200, body = OutputView), (status = 404, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[post("/outputs/{id}/stop")]
 pub async fn stop(
     ctx: Ctx,
@@ -93,7 +93,7 @@ pub async fn stop(
 /// Cut to a camera. On a running program the new camera is on the next output frame when it
 /// is decoded already (on air or standby), else within its first keyframe; the camera is
 /// also stored as the one on air.
-#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), request_body = CutInput, responses((status = 200, body = OutputView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), request_body = CutInput, responses((status = 403, body = Problem), (status = 200, body = OutputView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[post("/outputs/{id}/cut")]
 pub async fn cut(
     ctx: Ctx,
@@ -105,7 +105,7 @@ pub async fn cut(
 }
 
 /// Emergency stop (PK-3): every output off air at once; cameras keep running.
-#[utoipa::path(tag = "outputs", responses((status = 200, body = StopAllView)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "outputs", responses((status = 403, body = Problem), (status = 200, body = StopAllView)), security(("bearer" = []), ("cookie" = [])))]
 #[post("/outputs/stop-all")]
 pub async fn stop_all(ctx: Ctx, who: AsOperator) -> Result<web::Json<StopAllView>, ApiError> {
     Ok(web::Json(outputs::stop_all(&ctx, &who).await?))

@@ -23,7 +23,7 @@ pub async fn list_overlays(
 }
 
 /// Replace the output's overlay layers. A running program shows them from the next frame.
-#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), request_body = [OverlayInput], responses((status = 200, body = [Overlay]), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id")), request_body = [OverlayInput], responses((status = 403, body = Problem), (status = 200, body = [Overlay]), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[put("/outputs/{id}/overlays")]
 pub async fn replace_overlays(
     ctx: Ctx,
@@ -35,7 +35,7 @@ pub async fn replace_overlays(
 }
 
 /// Show, hide or fade one overlay layer.
-#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id"), ("layer" = i64, Path, description = "overlay layer id")), request_body = OverlayPatch, responses((status = 200, body = Overlay), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "outputs", params(("id" = i64, Path, description = "output id"), ("layer" = i64, Path, description = "overlay layer id")), request_body = OverlayPatch, responses((status = 403, body = Problem), (status = 200, body = Overlay), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[patch("/outputs/{id}/overlays/{layer}")]
 pub async fn update_overlay(
     ctx: Ctx,

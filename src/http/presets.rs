@@ -10,7 +10,7 @@ use super::guard::{AsOperator, Caller};
 use super::json::ValidJson;
 use crate::service::Context;
 use crate::service::preset_transfer::{self, PresetExport};
-use crate::service::presets::{self, CaptureRequest, PresetPatch, PresetTestView, PresetView};
+use crate::service::presets::{self, PresetCapture, PresetPatch, PresetTestView, PresetView};
 use crate::service::ptz::MoveOutcomeView;
 
 type Ctx = web::Data<Context>;
@@ -35,8 +35,8 @@ pub async fn list_presets(
 #[utoipa::path(
     tag = "presets",
     params(("id" = i64, Path, description = "camera id")),
-    request_body = CaptureRequest,
-    responses((status = 201, body = PresetView), (status = 409, body = Problem),
+    request_body = PresetCapture,
+    responses((status = 403, body = Problem), (status = 201, body = PresetView), (status = 409, body = Problem),
               (status = 422, body = Problem), (status = 502, body = Problem), (status = 503, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
@@ -45,7 +45,7 @@ pub async fn capture(
     ctx: Ctx,
     who: AsOperator,
     path: web::Path<i64>,
-    body: ValidJson<CaptureRequest>,
+    body: ValidJson<PresetCapture>,
 ) -> Result<HttpResponse, ApiError> {
     let preset = presets::capture(&ctx, &who, *path, body.0).await?;
     Ok(HttpResponse::Created().json(preset))
@@ -71,7 +71,7 @@ pub async fn get_preset(
     tag = "presets",
     params(("id" = i64, Path, description = "preset id")),
     request_body = PresetPatch,
-    responses((status = 200, body = PresetView), (status = 404, body = Problem),
+    responses((status = 403, body = Problem), (status = 200, body = PresetView), (status = 404, body = Problem),
               (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
@@ -96,7 +96,7 @@ pub struct DeleteQuery {
 #[utoipa::path(
     tag = "presets",
     params(("id" = i64, Path, description = "preset id"), DeleteQuery),
-    responses((status = 204), (status = 404, body = Problem), (status = 502, body = Problem), (status = 503, body = Problem)),
+    responses((status = 403, body = Problem), (status = 204), (status = 404, body = Problem), (status = 502, body = Problem), (status = 503, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
 #[delete("/presets/{id}")]
@@ -121,7 +121,7 @@ pub struct GotoQuery {
 #[utoipa::path(
     tag = "presets",
     params(("id" = i64, Path, description = "preset id"), GotoQuery),
-    responses((status = 200, body = MoveOutcomeView), (status = 404, body = Problem),
+    responses((status = 403, body = Problem), (status = 200, body = MoveOutcomeView), (status = 404, body = Problem),
               (status = 409, body = Problem), (status = 502, body = Problem), (status = 503, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
@@ -140,7 +140,7 @@ pub async fn goto_preset(
 #[utoipa::path(
     tag = "presets",
     params(("id" = i64, Path, description = "preset id")),
-    responses((status = 200, body = PresetTestView), (status = 404, body = Problem),
+    responses((status = 403, body = Problem), (status = 200, body = PresetTestView), (status = 404, body = Problem),
               (status = 502, body = Problem), (status = 503, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
@@ -207,7 +207,7 @@ pub struct ImportQuery {
     tag = "presets",
     params(("id" = i64, Path, description = "camera id"), ImportQuery),
     request_body = PresetExport,
-    responses((status = 201, body = [PresetView]), (status = 404, body = Problem),
+    responses((status = 403, body = Problem), (status = 201, body = [PresetView]), (status = 404, body = Problem),
               (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, get, post, web};
 use super::error::{ApiError, Problem};
 use super::guard::{AsOperator, Caller};
 use super::json::ValidJson;
-use crate::domain::preset::{MoveRequest, PositionRequest};
+use crate::domain::preset::{MoveRequest, PositionRequest, TranslationRequest};
 use crate::service::Context;
 use crate::service::ptz::{self, MoveAcceptedView, MoveOutcomeView, PtzStatusView};
 
@@ -17,7 +17,7 @@ type Ctx = web::Data<Context>;
     tag = "ptz",
     params(("id" = i64, Path, description = "camera id")),
     request_body = MoveRequest,
-    responses((status = 202, body = MoveAcceptedView), (status = 409, body = Problem),
+    responses((status = 403, body = Problem), (status = 202, body = MoveAcceptedView), (status = 409, body = Problem),
               (status = 422, body = Problem), (status = 503, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
@@ -35,7 +35,7 @@ pub async fn move_continuous(
 #[utoipa::path(
     tag = "ptz",
     params(("id" = i64, Path, description = "camera id")),
-    responses((status = 204), (status = 409, body = Problem), (status = 503, body = Problem)),
+    responses((status = 403, body = Problem), (status = 204), (status = 409, body = Problem), (status = 503, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
 #[post("/cameras/{id}/ptz/stop")]
@@ -52,7 +52,7 @@ pub async fn stop(
     tag = "ptz",
     params(("id" = i64, Path, description = "camera id")),
     request_body = PositionRequest,
-    responses((status = 200, body = MoveOutcomeView), (status = 409, body = Problem),
+    responses((status = 403, body = Problem), (status = 200, body = MoveOutcomeView), (status = 409, body = Problem),
               (status = 422, body = Problem), (status = 502, body = Problem), (status = 503, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
@@ -71,8 +71,8 @@ pub async fn absolute(
 #[utoipa::path(
     tag = "ptz",
     params(("id" = i64, Path, description = "camera id")),
-    request_body = PositionRequest,
-    responses((status = 200, body = MoveOutcomeView), (status = 409, body = Problem),
+    request_body = TranslationRequest,
+    responses((status = 403, body = Problem), (status = 200, body = MoveOutcomeView), (status = 409, body = Problem),
               (status = 422, body = Problem), (status = 502, body = Problem), (status = 503, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
@@ -81,10 +81,10 @@ pub async fn relative(
     ctx: Ctx,
     _who: AsOperator,
     path: web::Path<i64>,
-    body: ValidJson<PositionRequest>,
+    body: ValidJson<TranslationRequest>,
 ) -> Result<web::Json<MoveOutcomeView>, ApiError> {
     Ok(web::Json(
-        ptz::position_move(&ctx, *path, body.0, true).await?,
+        ptz::position_move(&ctx, *path, body.0.into(), true).await?,
     ))
 }
 

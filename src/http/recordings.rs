@@ -44,7 +44,7 @@ pub async fn download(
     Ok(file.into_response(&req))
 }
 
-#[utoipa::path(tag = "recordings", params(("name" = String, Path, description = "file name from the list")), responses((status = 204), (status = 404, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "recordings", params(("name" = String, Path, description = "file name from the list")), responses((status = 403, body = Problem), (status = 204), (status = 404, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[delete("/recordings/{name}")]
 pub async fn remove(
     ctx: Ctx,

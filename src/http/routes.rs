@@ -2,26 +2,27 @@
 //! authentication middleware (problem+json for unknown routes and bad paths or queries),
 //! the OpenAPI document and its browsable docs.
 
-use actix_web::{HttpRequest, HttpResponse, web};
-use utoipa::OpenApi;
+use actix_web::{HttpResponse, web};
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::error::ApiError;
-use super::openapi::ApiDoc;
 use super::{
-    assets, audit, auth, cameras, destinations, discovery, events, health, live, outputs, overlays,
-    presets, ptz, recordings, snapshots, tokens, ui, users,
+    assets, audit, auth, cameras, destinations, discovery, events, fallback, health, live, openapi,
+    outputs, overlays, presets, ptz, recordings, snapshots, tokens, ui, users,
 };
 
 /// Every route of the appliance.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::PathConfig::default().error_handler(|e, _| {
-        ApiError::BadRequest {
-            code: "invalid_path",
-            detail: format!("invalid path parameter: {e}"),
-            field: None,
-        }
-        .into()
+    cfg.app_data(web::PathConfig::default().error_handler(|e, req| {
+        // `PATCH /cameras/test` reaches `PATCH /cameras/{id}`: a literal path with other
+        // methods is a 405, not a bad id.
+        fallback::method_not_allowed(req)
+            .unwrap_or_else(|| ApiError::BadRequest {
+                code: "invalid_path",
+                detail: format!("invalid path parameter: {e}"),
+                field: None,
+            })
+            .into()
     }))
     .app_data(web::QueryConfig::default().error_handler(|e, _| {
         ApiError::BadRequest {
@@ -110,22 +111,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(events::stream)
             .service(audit::list)
             .route("/openapi.json", web::get().to(openapi_json))
-            .default_service(web::to(api_not_found)),
+            // Credentials were checked by then: 405 for a known path, else 404.
+            .default_service(web::to(fallback::unmatched)),
     )
-    .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/docs/openapi.json", ApiDoc::openapi()))
+    .service(
+        SwaggerUi::new("/api/docs/{_:.*}")
+            .external_url_unchecked("/api/docs/openapi.json", openapi::document().clone()),
+    )
     // Last: every other GET is the console (its assets, or its page for its own routes).
-    .service(ui::console);
+    .service(ui::console)
+    // Any other method on a path outside the API: 405 on health and metrics, else 404.
+    .default_service(web::to(fallback::unmatched));
 }
 
 async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
-}
-
-/// Unknown `/api/v1` routes (credentials were checked by then): a problem+json 404.
-async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found(format!(
-        "no such endpoint: {} {}",
-        req.method(),
-        req.path()
-    )))
+    HttpResponse::Ok().json(openapi::document())
 }

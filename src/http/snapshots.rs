@@ -8,15 +8,15 @@ use super::guard::{AsOperator, Caller};
 use super::json::OptionalJson;
 use crate::domain::snapshot::Snapshot;
 use crate::service::Context;
-use crate::service::snapshots::{self, CaptureRequest};
+use crate::service::snapshots::{self, SnapshotRequest};
 
 type Ctx = web::Data<Context>;
 
 #[utoipa::path(
     tag = "snapshots",
     params(("id" = i64, Path, description = "camera id")),
-    request_body(content = CaptureRequest, description = "optional; an empty body is fine"),
-    responses((status = 201, body = Snapshot), (status = 404, body = Problem), (status = 503, body = Problem)),
+    request_body(content = SnapshotRequest, description = "optional; an empty body is fine"),
+    responses((status = 403, body = Problem), (status = 201, body = Snapshot), (status = 404, body = Problem), (status = 503, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
 #[post("/cameras/{id}/snapshots")]
@@ -24,7 +24,7 @@ pub async fn capture(
     ctx: Ctx,
     who: AsOperator,
     id: web::Path<i64>,
-    body: OptionalJson<CaptureRequest>,
+    body: OptionalJson<SnapshotRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let stored = snapshots::capture(&ctx, &who, *id, body.0).await?;
     Ok(HttpResponse::Created()
@@ -79,7 +79,7 @@ pub async fn image(ctx: Ctx, _who: Caller, id: web::Path<i64>) -> Result<HttpRes
 #[utoipa::path(
     tag = "snapshots",
     params(("id" = i64, Path, description = "snapshot id")),
-    responses((status = 204), (status = 404, body = Problem)),
+    responses((status = 403, body = Problem), (status = 204), (status = 404, body = Problem)),
     security(("bearer" = []), ("cookie" = []))
 )]
 #[delete("/snapshots/{id}")]

@@ -18,7 +18,7 @@ pub async fn list(ctx: Ctx, who: Caller) -> Result<web::Json<Vec<ApiToken>>, Api
     Ok(web::Json(tokens::list(&ctx, &who).await?))
 }
 
-#[utoipa::path(tag = "tokens", request_body = NewToken, responses((status = 201, body = CreatedToken), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "tokens", request_body = NewToken, responses((status = 403, body = Problem), (status = 201, body = CreatedToken), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[post("/tokens")]
 pub async fn create(
     ctx: Ctx,
@@ -31,7 +31,7 @@ pub async fn create(
         .json(created))
 }
 
-#[utoipa::path(tag = "tokens", params(("id" = i64, Path, description = "token id")), responses((status = 204), (status = 404, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "tokens", params(("id" = i64, Path, description = "token id")), responses((status = 403, body = Problem), (status = 204), (status = 404, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[delete("/tokens/{id}")]
 pub async fn revoke(
     ctx: Ctx,

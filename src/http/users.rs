@@ -26,7 +26,7 @@ pub async fn get_one(
     Ok(web::Json(users::get(&ctx, &who, *id).await?))
 }
 
-#[utoipa::path(tag = "users", request_body = NewUser, responses((status = 201, body = UserView), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "users", request_body = NewUser, responses((status = 403, body = Problem), (status = 201, body = UserView), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[post("/users")]
 pub async fn create(
     ctx: Ctx,
@@ -39,7 +39,7 @@ pub async fn create(
         .json(user))
 }
 
-#[utoipa::path(tag = "users", params(("id" = i64, Path, description = "user id")), request_body = UserPatch, responses((status = 200, body = UserView), (status = 409, body = Problem, description = "would leave no active admin"), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "users", params(("id" = i64, Path, description = "user id")), request_body = UserPatch, responses((status = 403, body = Problem), (status = 200, body = UserView), (status = 409, body = Problem, description = "would leave no active admin"), (status = 422, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[patch("/users/{id}")]
 pub async fn update(
     ctx: Ctx,
@@ -50,7 +50,7 @@ pub async fn update(
     Ok(web::Json(users::update(&ctx, &who, *id, body.0).await?))
 }
 
-#[utoipa::path(tag = "users", params(("id" = i64, Path, description = "user id")), responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+#[utoipa::path(tag = "users", params(("id" = i64, Path, description = "user id")), responses((status = 403, body = Problem), (status = 204), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
 #[delete("/users/{id}")]
 pub async fn remove(ctx: Ctx, who: AsAdmin, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     users::delete(&ctx, &who, *id).await?;

@@ -89,6 +89,7 @@ pub struct CameraPatch {
     #[schema(write_only)]
     pub password: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(minimum = 1, maximum = 65535)]
     pub onvif_port: Option<Option<u16>>,
     #[serde(default, deserialize_with = "double_option")]
     pub onvif_profile: Option<Option<String>>,

@@ -91,6 +91,7 @@ pub async fn replace(
 pub struct OverlayPatch {
     pub visible: Option<bool>,
     /// 0..1
+    #[schema(minimum = 0, maximum = 1)]
     pub opacity: Option<f64>,
 }
 

@@ -22,7 +22,7 @@ use crate::store::StoreError;
 use crate::store::presets::{self, PresetWrite};
 
 /// Format marker of an export file.
-const EXPORT_FORMAT: &str = "vistterstream.presets.v1";
+pub const EXPORT_FORMAT: &str = "vistterstream.presets.v1";
 /// The most presets one import may carry.
 const MAX_IMPORT: usize = 256;
 

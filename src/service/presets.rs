@@ -107,8 +107,9 @@ pub async fn list(ctx: &Context, camera_id: i64) -> Result<Vec<PresetView>> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CaptureRequest {
+pub struct PresetCapture {
     /// 1–50 characters, unique per camera.
+    #[schema(min_length = 1, max_length = 50)]
     pub name: String,
 }
 
@@ -118,7 +119,7 @@ pub async fn capture(
     ctx: &Context,
     who: &Principal,
     camera_id: i64,
-    request: CaptureRequest,
+    request: PresetCapture,
 ) -> Result<PresetView> {
     let mut v = Validation::default();
     let name = validate_name(&mut v, "name", &request.name);

@@ -28,7 +28,7 @@ pub async fn live(
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CaptureRequest {
+pub struct SnapshotRequest {
     /// Free text stored with the snapshot (at most 200 characters).
     pub note: Option<String>,
     /// auto (default) | stream | http
@@ -40,7 +40,7 @@ pub async fn capture(
     ctx: &Context,
     who: &Principal,
     camera_id: i64,
-    request: CaptureRequest,
+    request: SnapshotRequest,
 ) -> Result<Snapshot> {
     let note = request
         .note

@@ -40,7 +40,7 @@ impl From<UserRow> for UserView {
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     /// 3–50 characters: letters, digits, `.`, `_`, `-`.
-    #[schema(min_length = 3, max_length = 50)]
+    #[schema(pattern = r"^\s*[A-Za-z0-9._-]{3,50}\s*$")]
     pub username: String,
     #[schema(write_only, min_length = 8, max_length = 256)]
     pub password: String,

@@ -7,7 +7,7 @@ use sqlx::{FromRow, Row, Sqlite, SqlitePool};
 use vistterstream_actors::output::OutputProfile;
 
 use super::error::{Result, found};
-use crate::domain::output::{OutputSettings, Recording};
+use crate::domain::output::{OutputSettings, RecordingSettings};
 use crate::domain::time::now;
 
 #[derive(Clone, Debug, FromRow)]
@@ -45,7 +45,7 @@ impl<'r> FromRow<'r, SqliteRow> for OutputSettings {
             standby_camera_ids: json("standby_camera_ids")?,
             slate_text: row.try_get("slate_text")?,
             slate_asset_id: row.try_get("slate_asset_id")?,
-            recording: Recording {
+            recording: RecordingSettings {
                 enabled: row.try_get("recording_enabled")?,
                 segment_seconds: row.try_get("recording_segment_secs")?,
             },

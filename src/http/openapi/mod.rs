@@ -1,5 +1,15 @@
-//! The OpenAPI 3.1 document of the API (utoipa): every `/api/v1` operation, the health and
-//! metrics endpoints, the security schemes.
+//! The OpenAPI 3.1 document of the API: derived by utoipa from the handlers' annotations
+//! (every `/api/v1` operation, the health and metrics endpoints, the security schemes),
+//! then completed with what annotations cannot say: the error responses every operation
+//! shares ([`problems`]) and the input rules across fields ([`rules`]).
+
+mod operation_ids;
+mod problems;
+mod rules;
+
+use std::sync::LazyLock;
+
+use serde_json::Value;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -133,10 +143,26 @@ impl Modify for SecurityAddon {
     }
 }
 
+pub use problems::METHODS;
+
+/// The document served at `/api/v1/openapi.json` and `/api/docs`, built once.
+pub fn document() -> &'static Value {
+    static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
+        // Serializing utoipa's own model cannot fail (string keys, no non-finite floats);
+        // a `null` document would fail the contract tests at once.
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
+        problems::declare_problem_responses(&mut doc);
+        rules::declare_input_rules(&mut doc);
+        operation_ids::make_operation_ids_unique(&mut doc);
+        doc
+    });
+    &DOCUMENT
+}
+
 /// The document as the console's API client is generated from it (`web/openapi.json`,
 /// `vistterstream openapi`): pretty JSON, keys in a stable order.
 pub fn document_json() -> serde_json::Result<String> {
-    ApiDoc::openapi().to_pretty_json()
+    serde_json::to_string_pretty(document())
 }
 
 #[cfg(test)]
@@ -146,7 +172,7 @@ mod tests {
     /// build instead of its users.
     #[test]
     fn the_consoles_copy_of_the_document_is_current() {
-        let committed = include_str!("../../web/openapi.json");
+        let committed = include_str!("../../../web/openapi.json");
         let current = super::document_json().expect("the document serializes");
         assert!(
             committed.trim_end() == current.trim_end(),

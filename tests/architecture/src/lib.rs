@@ -3,7 +3,8 @@
 //! 1. no import cycles between the files of a crate (`src/`, `actors/src/`);
 //! 2. the top-level modules of `src/` import only downward ([`layers::LAYERS`]);
 //! 3. source files stay under a size limit ([`sizes::SIZE_LIMITS`]);
-//! 4. no kinds, modes or reasons compared with string literals, and no `sqlx` in `src/http/`.
+//! 4. no kinds, modes or reasons compared with string literals, and no `sqlx` in `src/http/`;
+//! 5. no two OpenAPI schemas with one name ([`schemas`]).
 //!
 //! Each `*_problems` function reads the sources under a workspace root and returns one
 //! report line (or block) per problem; the tests in `tests/` fail when any is returned.
@@ -14,6 +15,7 @@ pub mod graph;
 pub mod layers;
 pub mod model;
 pub mod paths;
+pub mod schemas;
 pub mod sizes;
 pub mod source;
 
@@ -147,6 +149,24 @@ pub fn sqlx_problems(root: &Path) -> Result<Vec<String>, String> {
             Err(e) => out.push(format!("{}: {e}", file.rel)),
         }
     }
+    Ok(out)
+}
+
+/// Check 5: types deriving `ToSchema` under one component name (in `src/`: the API's).
+pub fn schema_name_problems(root: &Path) -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
+    let mut out = Vec::new();
+    for file in sources(root, ROOT_CRATE.src_dir)? {
+        match syn::parse_file(&file.text) {
+            Ok(parsed) => found.extend(
+                schemas::schema_names(&parsed)
+                    .into_iter()
+                    .map(|(name, line)| (name, file.rel.clone(), line)),
+            ),
+            Err(e) => out.push(format!("{}: does not parse ({e})", file.rel)),
+        }
+    }
+    out.extend(schemas::duplicate_report(&found));
     Ok(out)
 }
 

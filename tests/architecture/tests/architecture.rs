@@ -2,7 +2,7 @@
 //! a numbered work list.
 
 use vistterstream_architecture::{
-    cycle_problems, layer_problems, numbered, size_problems, sqlx_problems,
+    cycle_problems, layer_problems, numbered, schema_name_problems, size_problems, sqlx_problems,
     string_compare_problems, workspace_root,
 };
 
@@ -57,5 +57,14 @@ fn no_sqlx_in_the_http_layer() {
         "sqlx named in src/http/",
         "sqlx",
         sqlx_problems(&workspace_root()),
+    );
+}
+
+#[test]
+fn openapi_schema_names_are_unique() {
+    assert_none(
+        "OpenAPI schema names given to more than one type (rename one, or #[schema(as = …)])",
+        "schema",
+        schema_name_problems(&workspace_root()),
     );
 }
