@@ -22,6 +22,7 @@ packages=(
   socat procps
   apache2 apache2-utils             # HTTP snapshot endpoint with Digest/Basic auth
   libxml2-utils python3-pip         # xmllint: our SOAP requests against the ONVIF schemas
+  python3-venv util-linux           # schemathesis in its own venv, run under unshare (loopback only)
   chromium                          # the page, driven by playwright-core (tests/browser)
 )
 
@@ -75,4 +76,28 @@ if [ ! -d "$browser/node_modules/playwright-core" ]; then
   (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error)
 else
   echo "setup: playwright-core present"
+fi
+
+# schemathesis (tests/contract.rs) in its own virtualenv, pinned by tests/contract/requirements.txt;
+# a changed pin list makes a new venv.
+contract="$(dirname "${BASH_SOURCE[0]}")/../target/peers/schemathesis"
+pins="$(dirname "${BASH_SOURCE[0]}")/../tests/contract/requirements.txt"
+if ! cmp -s "$pins" "$contract/requirements.txt" 2>/dev/null; then
+  echo "setup: installing schemathesis (target/peers/schemathesis)"
+  rm -rf "$contract"
+  python3 -m venv "$contract"
+  "$contract/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$pins"
+  cp "$pins" "$contract/requirements.txt"
+else
+  echo "setup: schemathesis present"
+fi
+
+# The console (web/): its pinned build tools (web/package-lock.json), installed the same way.
+web="$(dirname "${BASH_SOURCE[0]}")/../web"
+if [ ! -d "$web/node_modules/vite" ]; then
+  command -v npm >/dev/null 2>&1 || { echo "setup: npm not found; install Node.js >= 20.19 with npm" >&2; exit 1; }
+  echo "setup: installing the console's build tools (web/node_modules)"
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+else
+  echo "setup: console build tools present"
 fi
