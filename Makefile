@@ -5,12 +5,17 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: setup build demo test lint fmt unit bench clean
+.PHONY: setup ui build demo test lint fmt unit bench clean
 
 setup:
 	./scripts/setup.sh
 
-build: setup
+# The console (web/): typed API client generated from web/openapi.json, type-checked, built
+# into web/dist, which the release binary embeds.
+ui: setup
+	cd web && npm run build
+
+build: setup ui
 	$(CARGO) build --release --workspace --locked
 
 demo: build
@@ -20,7 +25,7 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-test: setup lint
+test: setup ui lint
 	$(CARGO) test --workspace --locked
 
 bench: build

@@ -1,4 +1,4 @@
-//! The page's PTZ pad in a real browser (Debian's Chromium driven by playwright-core, in
+//! The console's PTZ pad in a real browser (Debian's Chromium driven by playwright-core, in
 //! lockstep with this test over stdin/stdout: tests/browser/ptz-pad.mjs), against the
 //! simulated ONVIF camera; positions are read from the simulated head itself.
 
@@ -49,7 +49,7 @@ async fn the_ptz_pad_on_the_page_moves_stops_and_recalls_presets() {
             &app.url(""),
             "admin",
             common::ADMIN_PASSWORD,
-            "Dock PTZ",
+            &id.to_string(),
             "Harbour",
         ])
         .stdin(Stdio::piped())
@@ -90,7 +90,7 @@ async fn the_ptz_pad_on_the_page_moves_stops_and_recalls_presets() {
     step("4: choosing Harbour in the list recalls it");
     stdin.write_all(b"go\n").await.unwrap();
     let settled = expect("SETTLED").await;
-    assert!(settled.contains("settled in"), "{settled}");
+    assert!(settled.contains("Settled in"), "{settled}");
     assert!(
         near(rig.head.position(), [-0.3, 0.4, 0.2]),
         "{:?}",
