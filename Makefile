@@ -5,10 +5,14 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: setup ui build demo test lint fmt unit bench clean
+.PHONY: setup openapi ui build demo test lint fmt unit bench clean
 
 setup:
 	./scripts/setup.sh
+
+# The console's copy of the API document (a unit test fails when it is stale).
+openapi:
+	$(CARGO) run -q --locked -- openapi > web/openapi.json
 
 # The console (web/): typed API client generated from web/openapi.json, type-checked, built
 # into web/dist, which the release binary embeds.

@@ -198,6 +198,9 @@ pub fn validate(input: &AssetInput) -> Result<ValidAsset, Vec<FieldError>> {
                         if !u.username().is_empty() || u.password().is_some() {
                             v.error("url", "must not carry credentials");
                         }
+                        if u.port() == Some(0) {
+                            v.error("url", "has port 0; the port must be between 1 and 65535");
+                        }
                         Some(u.to_string())
                     }
                     Ok(_) => {

@@ -102,6 +102,9 @@ pub(super) fn parse_snapshot_url(raw: &str) -> Result<String, String> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err("has no host".into());
     }
+    if url.port() == Some(0) {
+        return Err("has port 0; the port must be between 1 and 65535".into());
+    }
     if let Some(param) = credential_in_url(&format!("?{}", url.query().unwrap_or(""))) {
         return Err(format!(
             "carries a credential ({param}=…); give it in username/password instead (Digest or Basic is used)"

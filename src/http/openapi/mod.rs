@@ -179,4 +179,14 @@ mod tests {
             "web/openapi.json is stale: run `make openapi` and rebuild the console (make ui)"
         );
     }
+
+    #[test]
+    fn the_served_document_has_unique_operation_ids() {
+        let mut seen = std::collections::HashSet::new();
+        for op in super::operation_ids::operations(super::document()) {
+            let id = op["operationId"].as_str().unwrap_or_default();
+            assert!(seen.insert(id.to_owned()), "operationId {id} repeats");
+        }
+        assert!(seen.len() > 50, "only {} operations seen", seen.len());
+    }
 }

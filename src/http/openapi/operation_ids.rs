@@ -33,7 +33,8 @@ pub fn make_operation_ids_unique(doc: &mut Value) {
     }
 }
 
-fn operations(doc: &Value) -> impl Iterator<Item = &Value> {
+/// Every operation object of a document.
+pub fn operations(doc: &Value) -> impl Iterator<Item = &Value> {
     doc.get("paths")
         .and_then(Value::as_object)
         .into_iter()
@@ -79,16 +80,5 @@ mod tests {
             doc.pointer("/paths/~1users/post/operationId"),
             Some(&json!("create_user"))
         );
-    }
-
-    #[test]
-    fn the_served_document_has_unique_operation_ids() {
-        let doc = super::super::document();
-        let mut seen = std::collections::HashSet::new();
-        for op in operations(doc) {
-            let id = op["operationId"].as_str().unwrap_or_default();
-            assert!(seen.insert(id.to_owned()), "operationId {id} repeats");
-        }
-        assert!(seen.len() > 50, "only {} operations seen", seen.len());
     }
 }

@@ -16,11 +16,11 @@ const NO_CONTROLS: &str = r"^[^\x00-\x1f\x7f-\x9f]*$";
 /// A DNS name or a dotted IPv4 address, as a camera host.
 const HOST_NAME: &str = r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$";
 /// An http(s) URL with a host and no credentials.
-const HTTP_URL: &str = r"^https?://[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(/[^\s@]*)?$";
+const HTTP_URL: &str = r"^https?://[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:0*([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(/[^\s@]*)?$";
 /// An rtsp URL with a host and no credentials (rtsps is not supported yet).
-const RTSP_URL: &str = r"^rtsp://[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(/[^\s@]*)?$";
+const RTSP_URL: &str = r"^rtsp://[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:0*([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(/[^\s@]*)?$";
 /// An rtmp(s) ingest URL with a host, an application path and no credentials.
-const RTMP_URL: &str = r"^rtmps?://[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:0*([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?/[^\s@?/][^\s@?]*$";
+const RTMP_URL: &str = r"^rtmps?://[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:0*([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?/[^\s@?/][^\s@?]*$";
 /// strftime with the conversions chrono knows.
 const STRFTIME: &str = r"^([^%\x00-\x1f\x7f-\x9f]|%[aAbBcCdDeFgGhHIjklmMnpPrRsStTuUVwWxXyYZz%])+$";
 /// One IPv4 address, or a range of at most 256 (/24 to /32).
@@ -235,7 +235,7 @@ fn variant_rules() -> Vec<(&'static str, Vec<Variant>)> {
                     &["platform", "stream_key"][..],
                     json!({
                         "stream_key": { "type": "string" },
-                        "server_url": { "pattern": r"^\s*$|^rtmps://[^\s@?]+$" }
+                        "server_url": { "pattern": format!(r"^\s*$|{}", RTMP_URL.replacen("rtmps?", "rtmps", 1)) }
                     }),
                 ),
             ],
@@ -389,6 +389,7 @@ mod tests {
         assert!(matches(HTTP_URL, "http://cam:65535/snap.jpg"));
         assert!(!matches(HTTP_URL, "http://cam:82101/snap.jpg"));
         assert!(!matches(RTSP_URL, "rtsp://cam:65536/stream"));
+        assert!(!matches(RTSP_URL, "rtsp://cam:00/stream"));
         assert!(matches(HOST_NAME, "cam-1.local"));
         assert!(!matches(HOST_NAME, "-cam"));
         assert!(matches(SCAN_TARGET, "192.168.1.0/24"));
