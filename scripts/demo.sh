@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: two simulated RTSP cameras (vistter-sim) and the appliance on
-# http://127.0.0.1:8080, with the cameras registered through the REST API.
+# http://127.0.0.1:8080, with the cameras registered through the REST API and a program
+# output on them started without a destination, so the console shows its preview at once.
 # Ctrl-C stops both (each by its pid).
 #
 # Environment: VISTTER_ADMIN_PASSWORD (default vistter-demo), VISTTER_LISTEN
@@ -46,6 +47,15 @@ token=$(curl -fs -H 'Content-Type: application/json' \
   { echo "demo: cannot log in as admin (the data dir has another admin password; set VISTTER_ADMIN_PASSWORD)" >&2; exit 1; }
 existing=$(curl -fs -H "Authorization: Bearer $token" "$base/api/v1/cameras")
 
+api() { # METHOD PATH [BODY]: the response body (fails on an HTTP error)
+  curl -fs -X "$1" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    ${3:+-d "$3"} "$base$2"
+}
+id_of() { # NAME < JSON list: the id of the item with that name, or nothing
+  python3 -c 'import json,sys; t=sys.argv[1]; print(next((c["id"] for c in json.load(sys.stdin) if c["name"]==t), ""))' "$1"
+}
+
+camera_ids=()
 n=0
 while read -r what name url; do
   [ "$what" = camera ] || continue
@@ -56,19 +66,33 @@ while read -r what name url; do
     title="Demo PTZ camera"
     ptz=",\"kind\":\"ptz\",\"onvif_port\":$ONVIF_PORT"
   fi
-  id=$(printf '%s' "$existing" | python3 -c 'import json,sys; t=sys.argv[1]; print(next((c["id"] for c in json.load(sys.stdin) if c["name"]==t), ""))' "$title")
+  id=$(printf '%s' "$existing" | id_of "$title")
   body="{\"name\":\"$title\",\"rtsp_url\":\"$url\",\"username\":\"$SIM_USER\",\"password\":\"$SIM_PASSWORD\",\"enabled\":true$ptz}"
   if [ -z "$id" ]; then
-    curl -fs -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$body" "$base/api/v1/cameras"
+    id=$(api POST /api/v1/cameras "$body" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   else
-    curl -fs -o /dev/null -X PATCH -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$body" "$base/api/v1/cameras/$id"
+    api PATCH "/api/v1/cameras/$id" "$body" >/dev/null
   fi
+  camera_ids+=("$id")
 done <"$sim_out"
+
+# A program on the demo cameras without a destination (a rehearsal): its preview plays in the
+# console at once and the switcher cuts between the cameras (keys 1 and 2).
+program="Demo program"
+output=$(api GET /api/v1/outputs | id_of "$program")
+if [ -z "$output" ]; then
+  output=$(api POST /api/v1/outputs \
+    "{\"name\":\"$program\",\"camera_id\":${camera_ids[0]},\"standby_camera_ids\":[${camera_ids[1]}],\"slate_text\":\"Back in a moment\"}" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+fi
+api POST "/api/v1/outputs/$output/start" >/dev/null ||
+  echo "demo: the program did not start (see the console's Outputs page)" >&2
 
 cat <<MSG
 
   VistterStream demo is running on $base
-    UI (live snapshots):   $base/          user admin, password $VISTTER_ADMIN_PASSWORD
+    Console:               $base/          user admin, password $VISTTER_ADMIN_PASSWORD
+      switcher (cut with keys 1, 2):  $base/outputs/$output/switcher
     API docs:              $base/api/docs/
     Metrics:               $base/metrics
   Two simulated cameras stream from rtsp://127.0.0.1:$RTSP_PORT/cam1 and :$((RTSP_PORT + 1))/cam2;
