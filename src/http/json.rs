@@ -95,7 +95,7 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         Ok(v) => return Ok(v),
         Err(e) => (e.path().to_string(), e.into_inner()),
     };
-    let message = strip_position(&inner.to_string());
+    let message = super::serde_messages::for_people(&strip_position(&inner.to_string()));
     // A missing field is reported at its parent's path; name the field itself.
     let named = backticked(&message).filter(|_| message.starts_with("missing field"));
     let field = match (named, path.as_str()) {
@@ -114,9 +114,6 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Err(ApiError::field(&field, message))
 }
 
-/// JSON has one number type: `5.0` and `5` are the same number, and JSON Schema's
-/// `integer` accepts both; serde's integer fields take only the second. Integral floats
-/// within the `i64` range become integers before typed deserialization.
 fn kind_of(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "null",
@@ -167,6 +164,9 @@ impl<'de> serde::Deserializer<'de> for ObjectProbe<'_> {
     }
 }
 
+/// JSON has one number type: `5.0` and `5` are the same number, and JSON Schema's
+/// `integer` accepts both; serde's integer fields take only the second. Integral floats
+/// within the `i64` range become integers before typed deserialization.
 fn integral_numbers_as_integers(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Number(n) if n.is_f64() => {

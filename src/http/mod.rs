@@ -23,6 +23,7 @@ pub mod presets;
 pub mod ptz;
 pub mod recordings;
 pub mod routes;
+pub mod serde_messages;
 pub mod snapshots;
 pub mod tokens;
 pub mod ui;
