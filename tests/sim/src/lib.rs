@@ -20,6 +20,7 @@ pub mod onvif;
 pub mod picture;
 pub mod ptz;
 pub mod rig;
+pub mod stamp;
 
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
@@ -55,6 +56,9 @@ pub struct SimCameraConfig {
     /// A PTZ camera: the picture is the head's window onto a larger scene (a colour
     /// gradient), so pan, tilt and zoom visibly move it. Ignored in file mode.
     pub ptz: Option<ptz::PtzHead>,
+    /// Paint the capture time into the top rows of every frame ([`stamp`]), for latency
+    /// measurements. Ignored in file mode.
+    pub stamp: bool,
 }
 
 impl Default for SimCameraConfig {
@@ -71,6 +75,7 @@ impl Default for SimCameraConfig {
             audio: true,
             file: None,
             ptz: None,
+            stamp: false,
         }
     }
 }
@@ -106,8 +111,14 @@ impl SimCameraConfig {
                 fps = self.fps,
             )
         };
+        // The capture time goes in after the source and before anything is drawn or encoded.
+        let stamp = if self.stamp {
+            " ! videoconvert ! video/x-raw,format=I420 ! identity name=stamp"
+        } else {
+            ""
+        };
         let mut launch = format!(
-            "( {source} \
+            "( {source}{stamp} \
              ! clockoverlay halignment=left valignment=top font-desc=\"Sans 24\" \
                time-format=\"%H:%M:%S\" text=\"{label}\" shaded-background=true \
              ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={gop} bitrate={br} \
@@ -291,6 +302,20 @@ fn run_server(
         let label = config.label.clone();
         factory.connect_media_configure(move |_, media| {
             if let Err(e) = clip::attach(media, &clip) {
+                eprintln!("vistter-sim {label}: {e}");
+            }
+        });
+    }
+    if config.stamp && config.file.is_none() {
+        let (label, width) = (config.label.clone(), config.width as usize);
+        factory.connect_media_configure(move |_, media| {
+            let element = media.element();
+            let attached = element
+                .downcast_ref::<gst::Bin>()
+                .and_then(|bin| bin.by_name("stamp"))
+                .ok_or("no stamp element")
+                .and_then(|stamp| stamp::attach(&stamp, width));
+            if let Err(e) = attached {
                 eprintln!("vistter-sim {label}: {e}");
             }
         });

@@ -46,6 +46,9 @@ struct Args {
     /// The simulated ONVIF device answers this many milliseconds late (a slow camera).
     #[arg(long, default_value_t = 0)]
     onvif_delay_ms: u64,
+    /// Paint the capture time into the top 16 pixel rows (glass-to-glass latency benchmarks).
+    #[arg(long)]
+    stamp: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -77,6 +80,7 @@ fn main() -> anyhow::Result<()> {
             audio: !args.no_audio,
             file: args.file.clone(),
             ptz: head.clone(),
+            stamp: args.stamp,
         };
         let camera =
             SimCamera::start(config).with_context(|| format!("starting camera {}", i + 1))?;
