@@ -1,5 +1,5 @@
 // The console's shell: sign-in gate, header, navigation, the routed page, toasts.
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { ComponentType } from "preact";
 import { can, me, phase, role, signOut } from "./session";
 import { match, navigate, path, type Params } from "./router";
@@ -100,7 +100,7 @@ function Header() {
       </span>
       <span class={`conn conn-${conn}`} role="status" title="Live updates from the appliance">
         <span class="dot" aria-hidden="true" />
-        {conn === "open" ? "Live" : conn === "idle" ? "Offline" : "Reconnecting…"}
+        <span class="conn-text">{conn === "open" ? "Live" : conn === "idle" ? "Offline" : "Reconnecting…"}</span>
       </span>
       <span class="spacer" />
       <nav class="header-links" aria-label="Appliance links">
@@ -195,15 +195,25 @@ function Signedin() {
   );
 }
 
+/** While the session is checked: nothing for a moment (the answer usually comes within
+ * milliseconds, and a placeholder replaced that fast only makes the page jump), then a note. */
+function Boot() {
+  const [slow, setSlow] = useState(false);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setSlow(true), 400);
+    return () => window.clearTimeout(timer);
+  }, []);
+  if (!slow) return null;
+  return (
+    <main id="main" class="boot" aria-busy="true">
+      <h1 class="visually-hidden">VistterStream</h1>
+      <p class="muted">Connecting to the appliance…</p>
+    </main>
+  );
+}
+
 export function App() {
-  if (phase.value === "checking") {
-    return (
-      <main id="main" class="boot" aria-busy="true">
-        <h1 class="visually-hidden">VistterStream</h1>
-        <p class="muted">Connecting to the appliance…</p>
-      </main>
-    );
-  }
+  if (phase.value === "checking") return <Boot />;
   if (phase.value === "signed-out") return <SignIn />;
   return <Signedin />;
 }

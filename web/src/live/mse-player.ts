@@ -31,7 +31,11 @@ type Op =
   | { kind: "remove"; start: number; end: number }
   | { kind: "type"; mime: string };
 
-const MAX_LAG_S = 0.15; // seek when the buffered end is further ahead than this
+// The live edge: play this close behind the newest picture by running 10 % fast while
+// further behind (invisible), and jump only when far behind (a tab that was in the back).
+const TARGET_LAG_S = 0.05;
+const CATCH_UP_LAG_S = 0.09;
+const MAX_LAG_S = 0.6; // seek when the buffered end is further ahead than this
 const SEEK_BACK_S = 0.04; // to this much before the buffered end
 const KEEP_S = 20; // data older than this is removed
 const STALL_MS = 3000;
@@ -285,6 +289,12 @@ export class MsePlayer {
       const op = this.queue.shift() as Op;
       try {
         if (op.kind === "append") {
+          // A burst (the cached GOP on join, a tab coming back) goes in as one append:
+          // one update and one updateend instead of one per picture.
+          while (this.queue[0]?.kind === "append") {
+            const next = this.queue.shift() as { kind: "append"; data: ArrayBuffer };
+            op.data = concat(op.data, next.data);
+          }
           sb.appendBuffer(op.data);
         } else if (op.kind === "remove") {
           if (op.end > op.start) sb.remove(op.start, op.end);
@@ -344,12 +354,25 @@ export class MsePlayer {
     const b = v.buffered;
     if (!b.length) return;
     const end = b.end(b.length - 1);
-    if (end - v.currentTime > MAX_LAG_S) {
+    const lag = end - v.currentTime;
+    if (lag > MAX_LAG_S) {
       v.currentTime = Math.max(b.start(b.length - 1), end - SEEK_BACK_S);
+      v.playbackRate = 1;
+    } else if (lag > CATCH_UP_LAG_S) {
+      v.playbackRate = 1.1;
+    } else if (lag < TARGET_LAG_S) {
+      v.playbackRate = 1;
     }
     if (v.paused) void v.play().catch(() => undefined);
     if (v.currentTime - b.start(0) > KEEP_S + 5) this.trim(KEEP_S);
   }
+}
+
+function concat(a: ArrayBuffer, b: ArrayBuffer): ArrayBuffer {
+  const joined = new Uint8Array(a.byteLength + b.byteLength);
+  joined.set(new Uint8Array(a), 0);
+  joined.set(new Uint8Array(b), a.byteLength);
+  return joined.buffer;
 }
 
 function num(v: unknown): number | null {
