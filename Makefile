@@ -5,7 +5,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: setup openapi ui build demo test lint fmt unit bench clean
+.PHONY: setup openapi ui screenshots build demo test lint fmt unit bench clean
 
 setup:
 	./scripts/setup.sh
@@ -18,6 +18,10 @@ openapi:
 # into web/dist, which the release binary embeds.
 ui: setup
 	cd web && npm run build
+
+# The operator guide's screenshots, taken by the console's browser test (never by hand).
+screenshots: setup ui
+	SCREENSHOT_DIR=docs/screenshots $(CARGO) test --locked --test console_browser -- an_operator_runs_a_program
 
 build: setup ui
 	$(CARGO) build --release --workspace --locked

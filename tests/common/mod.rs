@@ -7,10 +7,12 @@
 //! - [`wait`]: the one polling loop every wait is built on;
 //! - [`problem`]: checking an error response (`application/problem+json`);
 //! - [`httpd`], [`ingest`]: peers (Apache httpd as a snapshot endpoint; nginx-rtmp, stunnel
-//!   and ffprobe for what an output sent).
+//!   and ffprobe for what an output sent);
+//! - [`browser`]: a browser script (Chromium under playwright-core) in lockstep with a test.
 
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod fixtures;
 pub mod httpd;
 pub mod ingest;

@@ -35,9 +35,8 @@ pub fn encode(ms: u32) -> [bool; BITS] {
 
 /// The time a strip holds, if its checksum matches.
 pub fn decode(bits: &[bool; BITS]) -> Option<u32> {
-    let value = |range: std::ops::Range<usize>| {
-        range.fold(0u32, |acc, i| (acc << 1) | u32::from(bits[i]))
-    };
+    let value =
+        |range: std::ops::Range<usize>| range.fold(0u32, |acc, i| (acc << 1) | u32::from(bits[i]));
     let ms = value(0..32);
     let check = ms.to_be_bytes().iter().fold(0u8, |a, b| a ^ b);
     (value(32..40) == u32::from(check)).then_some(ms)
@@ -69,7 +68,9 @@ pub fn now_ms() -> u32 {
 /// Stamp every buffer leaving `element` (an `identity` after the I420 source) with the time
 /// it passes; `width` is the picture's width (the luma stride of I420 rounds it up to 4).
 pub fn attach(element: &gst::Element, width: usize) -> Result<(), &'static str> {
-    let pad = element.static_pad("src").ok_or("the stamp element has no src pad")?;
+    let pad = element
+        .static_pad("src")
+        .ok_or("the stamp element has no src pad")?;
     let stride = (width + 3) & !3;
     pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
         if let Some(buffer) = info.buffer_mut() {
@@ -106,6 +107,10 @@ mod tests {
         assert_eq!(luma[0], WHITE);
         assert_eq!(luma[4 * BLOCK + 3], BLACK);
         assert_eq!(luma[15 * stride + 31 * BLOCK], WHITE);
-        assert_eq!(luma[16 * stride], 128, "only the top {BLOCK} rows are painted");
+        assert_eq!(
+            luma[16 * stride],
+            128,
+            "only the top {BLOCK} rows are painted"
+        );
     }
 }

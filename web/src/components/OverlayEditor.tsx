@@ -225,7 +225,8 @@ export function OverlayEditor({ output, operator }: { output: Output; operator: 
           </label>
         </div>
         <p class="muted small">
-          Frame {W}×{H}. Drag a layer to move it, its corner to resize; focused layers move with the arrow keys (Shift: larger steps, Alt: resize).
+          Frame {W}×{H}.
+          {operator && " Drag a layer to move it, its corner to resize; focused layers move with the arrow keys (Shift: larger steps, Alt: resize)."}
         </p>
       </div>
 

@@ -1,0 +1,641 @@
+//! The operator's console in a real browser: Debian's Chromium driven by playwright-core, in
+//! lockstep with this test over stdin/stdout (tests/browser/console-*.mjs), against the real
+//! appliance, simulated RTSP cameras and nginx-rtmp. The browser reports what a person sees
+//! (texts, the player's time and frames, a frame's pixels); this side checks it and checks
+//! the peers: the API's views, the cameras, and the pictures nginx recorded.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::browser::Browser;
+use common::fixtures::{
+    add_asset, add_sim_camera, created_id, destination_state, output, ptz_options, wait_camera,
+    wait_output, wait_ptz,
+};
+use common::ingest::{self, Nginx};
+use common::problem::assert_problem;
+use common::wait::wait_until;
+use common::{ADMIN_PASSWORD, Appliance, sim, step};
+use serde_json::{Value, json};
+use vistterstream_sim::discovery::{Announcement, SimDiscovery};
+use vistterstream_sim::picture::{is_red, pixel};
+use vistterstream_sim::rig::{self, PtzRig, PtzRigConfig};
+use vistterstream_sim::{SimCamera, SimCameraConfig};
+
+/// One browser at a time: two Chromiums, encoders and cameras at once starve two cores.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Signing in, adding a camera through its form (a failed and a passed connection test), its
+/// live preview, the API's field errors next to their fields, and the preview coming back
+/// after the camera's outage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_adds_a_camera_and_watches_it_in_the_console() {
+    let _one = ONE_BROWSER.lock().await;
+    let mut cam = sim("Yard", "yard-user", "yard-pass");
+    let app = Appliance::start().await;
+    let token = app.admin_token().await;
+    let mut b = Browser::start(
+        "console-cameras.mjs",
+        &[
+            &app.url(""),
+            "admin",
+            ADMIN_PASSWORD,
+            &cam.url(),
+            "yard-user",
+            "yard-pass",
+            "not-the-password",
+            "Yard",
+        ],
+    );
+
+    step("1: a wrong password is refused on the sign-in form; the right one signs in");
+    let refused = b.expect("SIGNIN_REFUSED").await;
+    assert!(refused.contains("Wrong username or password"), "{refused}");
+    b.next().await;
+    assert_eq!(
+        b.expect("SIGNED_IN").await,
+        "admin admin",
+        "the header's user and role"
+    );
+    b.next().await;
+
+    step("2: the camera form: the test fails with the wrong password, passes with the right one");
+    let failed = b.expect("TEST_FAILED").await;
+    assert!(failed.contains("Wrong username or password"), "{failed}");
+    assert_eq!(cameras(&app, &token).await.len(), 0, "a test saves nothing");
+    b.next().await;
+    let ok = b.expect("TEST_OK").await;
+    assert!(
+        ok.contains("Connected.") && ok.contains("h264") && ok.contains("640×360"),
+        "{ok}"
+    );
+    b.next().await;
+    let saved = b.expect("SAVED").await;
+    let list = cameras(&app, &token).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    let id = list[0]["id"].as_i64().expect("camera id");
+    assert_eq!(list[0]["name"], "Yard");
+    assert_eq!(list[0]["has_password"], true);
+    assert_eq!(
+        saved,
+        format!("/cameras/{id}"),
+        "the page of the new camera"
+    );
+    wait_camera(&app, &token, id, "streaming", Duration::from_secs(20)).await;
+    b.next().await;
+    let listed: Value = b.json("LISTED").await;
+    assert_eq!(listed, json!(["Yard"]), "the Cameras page lists it");
+    b.next().await;
+
+    step("3: its live preview plays: time and frames advance, the picture is not blank");
+    assert_plays(&b.json("PLAYING").await, "camera Yard's preview");
+    b.next().await;
+
+    step("4: the API's field errors show next to the field they name");
+    // What the API says to the same mistakes, field by field.
+    let port_error = api_field_error(
+        &app,
+        &token,
+        json!({"name": "Bad port", "host": "127.0.0.1", "port": 70000}),
+        "port",
+    )
+    .await;
+    let name_error = api_field_error(
+        &app,
+        &token,
+        json!({"name": "", "host": "127.0.0.1", "port": 8554}),
+        "name",
+    )
+    .await;
+    let port = b.json("PORT_ERROR").await;
+    assert_field_shows(&port, &port_error);
+    b.next().await;
+    let name = b.json("NAME_ERROR").await;
+    assert_field_shows(&name, &name_error);
+    assert_eq!(
+        name["portAfter"]["invalid"],
+        Value::Null,
+        "the corrected port shows no error: {name}"
+    );
+    assert_eq!(cameras(&app, &token).await.len(), 1, "nothing was added");
+    b.next().await;
+
+    step("5: the camera goes away and comes back: the page shows it, then plays again");
+    b.expect("WATCHING").await;
+    cam.stop();
+    b.next().await;
+    let down = b.json("DOWN").await;
+    assert_ne!(down["badge"], "streaming", "{down}");
+    assert!(
+        down["picture"]
+            .as_array()
+            .is_some_and(|n| n.iter().any(|t| t.as_str().is_some_and(|t| !t.is_empty()))),
+        "the picture says why it has none: {down}"
+    );
+    cam.restart().expect("camera back");
+    b.next().await;
+    let again = b.json("RECOVERED").await;
+    assert_eq!(again["sameDocument"], true, "no reload: {again}");
+    assert_plays(&again, "the preview after the outage");
+    b.next().await;
+    b.finish().await;
+}
+
+/// A program put on air from the console: a destination and an output through their forms,
+/// started from the page, its preview, a cut by button and one by key (checked in what nginx
+/// recorded), screenshots and axe-core on every main page, the emergency stop (cameras keep
+/// streaming), and a viewer who sees no control that changes anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_runs_a_program_from_the_console_and_a_viewer_only_watches() {
+    let _one = ONE_BROWSER.lock().await;
+    // A: the moving ball on black; B: red all over. The ingest's pictures tell them apart.
+    let clips = tempfile::tempdir().expect("temp dir");
+    let a = sim("Harbour", "u", "p");
+    let b_cam = red_camera(&clips.path().join("red.mp4"));
+    let app = Appliance::start().await;
+    let token = app.admin_token().await;
+    let cam_a = add_sim_camera(&app, &token, &a, "Harbour").await;
+    let cam_b = add_sim_camera(&app, &token, &b_cam, "Beacon").await;
+    for id in [cam_a, cam_b] {
+        wait_camera(&app, &token, id, "streaming", Duration::from_secs(20)).await;
+    }
+    let r = app
+        .post(
+            &token,
+            "/api/v1/users",
+            json!({"username": "watcher", "password": "watcher-pass", "role": "viewer"}),
+        )
+        .await;
+    created_id(r, "the viewer").await;
+    let nginx = Nginx::start();
+    let key = "console-key-s3cr3t";
+    // The operator guide's pictures: `make screenshots` sets SCREENSHOT_DIR=docs/screenshots;
+    // an ordinary run keeps its own under target/ so it leaves the checkout as it was.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shots = std::env::var_os("SCREENSHOT_DIR")
+        .map(|d| root.join(d))
+        .unwrap_or_else(|| root.join("target/screenshots"));
+    let mut b = Browser::start(
+        "console-program.mjs",
+        &[
+            &app.url(""),
+            "admin",
+            ADMIN_PASSWORD,
+            "watcher",
+            "watcher-pass",
+            &nginx.server_url(),
+            key,
+            &cam_a.to_string(),
+            "Harbour",
+            "Beacon",
+            &shots.display().to_string(),
+        ],
+    );
+    assert_eq!(b.expect("SIGNED_IN").await, "admin admin");
+    b.next().await;
+
+    step("1: a destination through its form: listed with its URL, the key only as stored");
+    let cells: Value = b.json("DESTINATION").await;
+    let server_url = nginx.server_url();
+    assert_eq!(cells[0], "Test ingest", "{cells}");
+    assert!(
+        cells[2]
+            .as_str()
+            .is_some_and(|u| u.starts_with(&server_url)),
+        "{cells}"
+    );
+    assert_eq!(cells[3], "A key is stored", "{cells}");
+    assert!(!cells.to_string().contains(key), "the key shows: {cells}");
+    let dests = app.get_json(&token, "/api/v1/destinations").await;
+    let dests = dests
+        .as_array()
+        .or_else(|| dests["items"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(dests.len(), 1, "{dests:?}");
+    assert_eq!(dests[0]["server_url"], server_url.as_str());
+    assert_eq!(dests[0]["has_stream_key"], true);
+    let dest = dests[0]["id"].as_i64().expect("destination id");
+    b.next().await;
+
+    step("2: a program output through its form, as filled in");
+    let path = b.expect("OUTPUT_CREATED").await;
+    let out: i64 = path
+        .strip_prefix("/outputs/")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("the new output's page: {path}"));
+    let v = output(&app, &token, out).await;
+    assert_eq!(
+        (&v["name"], &v["mode"], &v["camera_id"]),
+        (&json!("Program"), &json!("program"), &json!(cam_a)),
+        "{v}"
+    );
+    assert_eq!(v["standby_camera_ids"], json!([cam_b]), "{v}");
+    assert_eq!(v["destination_ids"], json!([dest]), "{v}");
+    assert_eq!(
+        (
+            &v["profile"]["width"],
+            &v["profile"]["height"],
+            &v["profile"]["fps"]
+        ),
+        (&json!(640), &json!(360), &json!(25)),
+        "{v}"
+    );
+    let text = add_asset(
+        &app,
+        &token,
+        json!({"name": "Lower third", "kind": "text", "text": "Harbour live"}),
+    )
+    .await;
+    let layer = json!({"asset_id": text, "x": 0.04, "y": 0.84, "width": 0.3, "z": 1});
+    let path = format!("/api/v1/outputs/{out}/overlays");
+    let r = app
+        .send(reqwest::Method::PUT, &token, &path, Some(json!([layer])))
+        .await;
+    assert_eq!(r.status(), 200, "placing an overlay layer");
+    b.next().await;
+
+    step("3: started from the page: on air at the ingest with camera A; the preview plays");
+    assert_eq!(b.expect("STARTED").await, "live");
+    wait_output(
+        &app,
+        &token,
+        out,
+        Duration::from_secs(60),
+        "live at the ingest",
+        |v| v["status"]["state"] == "live" && destination_state(v, dest) == "live",
+    )
+    .await;
+    ingest_shows(&nginx, key, Camera::A).await;
+    b.next().await;
+    assert_plays(&b.json("PROGRAM_PLAYING").await, "the program preview");
+    b.next().await;
+
+    step("4: the switcher: key 1 is A (on air), key 2 is B");
+    let tiles = b.json("SWITCHER").await;
+    assert_eq!(
+        tiles[0],
+        json!({"key": "1", "button": "Harbour · on air"}),
+        "{tiles}"
+    );
+    assert_eq!(
+        tiles[1],
+        json!({"key": "2", "button": "Cut to Beacon"}),
+        "{tiles}"
+    );
+    b.next().await;
+
+    step("5: the on-screen button cuts to B: the ingest records B");
+    let caption = b.expect("CUT_BY_BUTTON").await;
+    assert!(caption.contains("On screen: Beacon"), "{caption}");
+    wait_output(
+        &app,
+        &token,
+        out,
+        Duration::from_secs(20),
+        "B on screen",
+        |v| v["status"]["showing"]["camera_id"] == cam_b,
+    )
+    .await;
+    ingest_shows(&nginx, key, Camera::B).await;
+    b.next().await;
+
+    step("6: the key 1 cuts back to A: the ingest records A");
+    let caption = b.expect("CUT_BY_KEY").await;
+    assert!(caption.contains("On screen: Harbour"), "{caption}");
+    wait_output(
+        &app,
+        &token,
+        out,
+        Duration::from_secs(20),
+        "A on screen",
+        |v| v["status"]["showing"]["camera_id"] == cam_a,
+    )
+    .await;
+    ingest_shows(&nginx, key, Camera::A).await;
+    b.next().await;
+
+    step("7: screenshots of the main pages, 1280x800");
+    let taken: Vec<String> = serde_json::from_value(b.json("SCREENSHOTS").await).expect("names");
+    for name in [
+        "dashboard",
+        "switcher",
+        "cameras",
+        "camera-detail",
+        "output-overlays",
+        "destinations",
+    ] {
+        assert!(
+            taken.iter().any(|t| t == name),
+            "{name} not taken: {taken:?}"
+        );
+        assert_eq!(
+            png_size(&shots.join(format!("{name}.png"))),
+            (1280, 800),
+            "{name}"
+        );
+    }
+    b.next().await;
+
+    step("8: axe-core: no serious or critical violation on any main page");
+    let axe = b.json("AXE").await;
+    let pages = axe.as_object().expect("pages");
+    assert!(pages.len() >= 20, "pages checked: {:?}", pages.keys());
+    let bad: Vec<_> = pages
+        .iter()
+        .filter(|(_, v)| v.as_array().is_none_or(|v| !v.is_empty()))
+        .collect();
+    assert!(bad.is_empty(), "serious or critical violations: {bad:#?}");
+    b.next().await;
+
+    step("9: the emergency stop: the output stops, the cameras keep streaming");
+    let stopped = b.json("STOPPED").await;
+    assert_eq!(stopped["tally"], "PROGRAM · OFF AIR", "{stopped}");
+    let v = wait_output(&app, &token, out, Duration::from_secs(20), "stopped", |v| {
+        v["status"]["state"] == "stopped"
+    })
+    .await;
+    assert_eq!(v["running"], false, "{v}");
+    wait_until(
+        Duration::from_secs(20),
+        "the ingest to lose its publisher",
+        async || {
+            let now = nginx.publishing().await;
+            if now.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{now:?}"))
+            }
+        },
+    )
+    .await;
+    for id in [cam_a, cam_b] {
+        wait_camera(&app, &token, id, "streaming", Duration::from_secs(1)).await;
+    }
+    b.next().await;
+    assert_plays(
+        &b.json("CAMERA_STILL_PLAYING").await,
+        "camera A after the stop",
+    );
+    b.next().await;
+
+    step("10: a viewer sees every page and no control that changes anything");
+    assert_eq!(b.expect("VIEWER_SIGNED_IN").await, "watcher viewer");
+    b.next().await;
+    let looks = b.json("VIEWER").await;
+    let looks = looks.as_object().expect("pages");
+    assert_eq!(looks.len(), 12, "{:?}", looks.keys());
+    for (page, look) in looks {
+        assert_eq!(
+            look["changing"],
+            json!([]),
+            "the viewer can change things on {page}: {look}"
+        );
+        let text = look["text"].as_str().unwrap_or("");
+        assert!(
+            ["Harbour", "Program", "Test ingest", "Lower third"]
+                .iter()
+                .any(|n| text.contains(n)),
+            "{page} shows nothing of the appliance: {look}"
+        );
+    }
+    b.next().await;
+    step("11: the viewer's key 2 cuts nothing");
+    let caption = b.expect("VIEWER_KEY").await;
+    assert!(caption.contains("On screen"), "{caption}");
+    assert_eq!(
+        output(&app, &token, out).await["camera_id"],
+        cam_a,
+        "a viewer's key 2 must not cut"
+    );
+    b.next().await;
+    b.finish().await;
+}
+
+/// Discovery in the console: the Discover tab finds the simulated PTZ camera (WS-Discovery on
+/// loopback and an RTSP scan of 127.0.0.1) and adds it with one click; it then streams.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_discovers_the_simulated_camera_and_adds_it() {
+    let _one = ONE_BROWSER.lock().await;
+    let rig = PtzRig::start(PtzRigConfig {
+        path: "/Streaming/Channels/101".into(),
+        ..Default::default()
+    })
+    .expect("PTZ rig");
+    let ws_port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("a free UDP port");
+    let responder = SimDiscovery::start(
+        ws_port,
+        Announcement {
+            endpoint: "urn:uuid:5f0c7a4e-0000-4000-8000-000000000002".into(),
+            xaddr: rig.device.device_url(),
+            name: "Dock PTZ".into(),
+            hardware: "SIM-PTZ".into(),
+        },
+    )
+    .expect("WS-Discovery responder");
+    let mut options = ptz_options();
+    options.extra_env.push((
+        "VISTTER_DISCOVERY__WS_DISCOVERY_PORT".into(),
+        ws_port.to_string(),
+    ));
+    let app = Appliance::start_with(options).await;
+    let token = app.admin_token().await;
+    let mut b = Browser::start(
+        "console-discovery.mjs",
+        &[
+            &app.url(""),
+            "admin",
+            ADMIN_PASSWORD,
+            "lo",
+            "127.0.0.1",
+            &rig.camera.port().to_string(),
+            rig::USER,
+            rig::PASSWORD,
+        ],
+    );
+
+    step("1: the search lists the camera once, found both ways, with its stream");
+    let found = b.json("FOUND").await;
+    assert!(
+        responder.probes() >= 1,
+        "the probe never reached the responder"
+    );
+    assert!(
+        found["heading"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("1 found")),
+        "{found}"
+    );
+    let c = &found["candidates"][0];
+    assert_eq!(c["name"], "Dock PTZ", "{found}");
+    assert_eq!(c["sources"], "ws-discovery + rtsp-scan", "{found}");
+    let details = c["details"].as_str().unwrap_or("");
+    assert!(details.contains(&rig.camera.url()), "{found}");
+    assert!(!found.to_string().contains(rig::PASSWORD), "{found}");
+    b.next().await;
+
+    step("2: one click adds it; it streams and its PTZ is up");
+    let page = b.expect("ADDED").await;
+    let list = cameras(&app, &token).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    let id = list[0]["id"].as_i64().expect("camera id");
+    assert_eq!(page, format!("/cameras/{id}"));
+    assert_eq!(
+        (&list[0]["name"], &list[0]["kind"]),
+        (&json!("Dock PTZ"), &json!("ptz"))
+    );
+    wait_camera(&app, &token, id, "streaming", Duration::from_secs(20)).await;
+    wait_ptz(&app, &token, id, "up", Duration::from_secs(15)).await;
+    b.next().await;
+    b.finish().await;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Camera {
+    /// The moving ball on black.
+    A,
+    /// Red all over.
+    B,
+}
+
+/// Wait (30 s) until the newest picture nginx recorded for `key` is `camera`'s.
+async fn ingest_shows(nginx: &Nginx, key: &str, camera: Camera) {
+    wait_until(
+        Duration::from_secs(30),
+        format!("the ingest to record camera {camera:?}"),
+        async || {
+            let seen = newest_picture(nginx, key);
+            let (red, dark) = seen.ok_or("no recording yet".to_string())?;
+            let is = match camera {
+                Camera::A => dark > 0.5 && red < 0.05,
+                Camera::B => red > 0.6,
+            };
+            if is {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{:.0}% red, {:.0}% dark",
+                    red * 100.0,
+                    dark * 100.0
+                ))
+            }
+        },
+    )
+    .await;
+}
+
+/// The share of red and of dark pixels in the picture recorded half a second before the end
+/// of the newest recording.
+fn newest_picture(nginx: &Nginx, key: &str) -> Option<(f64, f64)> {
+    let file = nginx.recordings(key).pop()?;
+    let end = ingest::video_packets(&file).last()?.t;
+    if end < 1.0 {
+        return None;
+    }
+    let (w, h) = (64, 36);
+    let rgb = ingest::frame_rgb(&file, end - 0.5, w, h);
+    if rgb.len() < (w * h * 3) as usize {
+        return None;
+    }
+    let pixels: Vec<_> = (0..h)
+        .flat_map(|y| (0..w).map(move |x| (x, y)))
+        .map(|(x, y)| pixel(&rgb, w, x, y))
+        .collect();
+    let share = |f: &dyn Fn(&(i32, i32, i32)) -> bool| {
+        pixels.iter().filter(|p| f(p)).count() as f64 / pixels.len() as f64
+    };
+    Some((
+        share(&|p| is_red(*p)),
+        share(&|p| p.0 < 60 && p.1 < 60 && p.2 < 60),
+    ))
+}
+
+/// A camera serving a red picture (a clip made with ffmpeg, looped), with digest credentials.
+fn red_camera(clip: &Path) -> SimCamera {
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-loglevel", "error", "-f", "lavfi", "-i"])
+        .arg("color=c=red:size=640x360:rate=25")
+        .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"])
+        .args(["-t", "4", "-c:v", "libx264", "-bf", "0", "-g", "25"])
+        .args(["-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"])
+        .arg(clip)
+        .status()
+        .expect("ffmpeg (scripts/setup.sh installs it)");
+    assert!(made.success(), "ffmpeg made no clip");
+    SimCamera::start(SimCameraConfig {
+        label: "Beacon".into(),
+        credentials: Some(("u".into(), "p".into())),
+        file: Some(clip.to_path_buf()),
+        ..Default::default()
+    })
+    .expect("the red camera")
+}
+
+/// Width and height of a PNG file (its IHDR chunk).
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{} is no PNG",
+        path.display()
+    );
+    let be =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    (be(16), be(20))
+}
+
+/// What a person watching a player sees it do: playback time and decoded frames advance and
+/// the picture has content (a blank frame varies by nothing).
+fn assert_plays(seen: &Value, what: &str) {
+    let f = |k: &str| seen[k].as_f64().unwrap_or(f64::NAN);
+    assert_eq!(seen["phase"], "playing", "{what}: {seen}");
+    assert!(f("t1") >= f("t0") + 1.0, "{what}: time stands: {seen}");
+    assert!(
+        f("frames1") >= f("frames0") + 10.0,
+        "{what}: no new frames: {seen}"
+    );
+    assert!(f("width") > 0.0 && f("height") > 0.0, "{what}: {seen}");
+    assert!(f("variance") > 100.0, "{what}: a blank picture: {seen}");
+}
+
+/// The message the API gives for `field` when a camera `body` is refused (422).
+async fn api_field_error(app: &Appliance, token: &str, body: Value, field: &str) -> String {
+    let p = assert_problem(app.post(token, "/api/v1/cameras", body).await, 422, None).await;
+    p["errors"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["field"] == field))
+        .and_then(|e| e["message"].as_str())
+        .or_else(|| {
+            (p["field"] == field)
+                .then(|| p["detail"].as_str())
+                .flatten()
+        })
+        .unwrap_or_else(|| panic!("the API names no {field}: {p}"))
+        .to_string()
+}
+
+/// The input is marked invalid and described (aria-describedby) by its field's error, which
+/// says what the API said.
+fn assert_field_shows(seen: &Value, message: &str) {
+    assert_eq!(seen["invalid"], "true", "{seen}");
+    assert_eq!(seen["fieldError"], message, "the field's error: {seen}");
+    assert!(
+        seen["described"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|t| t == message)),
+        "the input is described by its error: {seen}"
+    );
+}
+
+async fn cameras(app: &Appliance, token: &str) -> Vec<Value> {
+    let v = app.get_json(token, "/api/v1/cameras").await;
+    v.as_array()
+        .or_else(|| v["items"].as_array())
+        .cloned()
+        .unwrap_or_default()
+}
