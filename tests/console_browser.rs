@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use common::browser::Browser;
 use common::fixtures::{
-    add_asset, add_sim_camera, created_id, destination_state, output, ptz_options, wait_camera,
-    wait_output, wait_ptz,
+    add_asset, add_destination, add_sim_camera, create_output, created_id, destination_state,
+    output, ptz_options, start_output, stop_output, upload_asset, wait_camera, wait_output,
+    wait_ptz,
 };
 use common::ingest::{self, Nginx};
 use common::problem::assert_problem;
@@ -20,7 +21,7 @@ use common::wait::wait_until;
 use common::{ADMIN_PASSWORD, Appliance, sim, step};
 use serde_json::{Value, json};
 use vistterstream_sim::discovery::{Announcement, SimDiscovery};
-use vistterstream_sim::picture::{is_red, pixel};
+use vistterstream_sim::picture::{is_green, is_red, pixel, png};
 use vistterstream_sim::rig::{self, PtzRig, PtzRigConfig};
 use vistterstream_sim::{SimCamera, SimCameraConfig};
 
@@ -495,6 +496,260 @@ async fn the_console_discovers_the_simulated_camera_and_adds_it() {
     b.finish().await;
 }
 
+/// Overlays from the console on a program on air: a layer added from an asset and saved is in
+/// the picture nginx records where the editor put it; hidden and saved, it is gone; dragged
+/// with the mouse and resized by its corner, saved, the API holds the place it was dropped at
+/// and the ingest shows it there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_places_moves_and_hides_an_overlay_from_the_console() {
+    let _one = ONE_BROWSER.lock().await;
+    let cam = sim("Harbour", "u", "p");
+    let app = Appliance::start().await;
+    let token = app.admin_token().await;
+    let cam_id = add_sim_camera(&app, &token, &cam, "Harbour").await;
+    wait_camera(&app, &token, cam_id, "streaming", Duration::from_secs(20)).await;
+    // A green square: nothing in the camera's picture (a white ball on black) is green.
+    let square = png(100, 100, |_, _| [0, 255, 0, 255]);
+    let r = upload_asset(&app, &token, Some("Green square"), "green.png", square).await;
+    let asset = created_id(r, "the green square").await;
+    let nginx = Nginx::start();
+    let key = "overlay-console-key";
+    let dest = add_destination(&app, &token, "Test ingest", &nginx.server_url(), key).await;
+    let out = create_output(
+        &app,
+        &token,
+        json!({"name": "Program", "camera_id": cam_id, "destination_ids": [dest],
+               "profile": {"width": FRAME.0, "height": FRAME.1, "fps": 25, "video_bitrate_kbps": 1500}}),
+    )
+    .await;
+    start_output(&app, &token, out).await;
+    wait_output(
+        &app,
+        &token,
+        out,
+        Duration::from_secs(60),
+        "live at the ingest",
+        |v| v["status"]["state"] == "live" && destination_state(v, dest) == "live",
+    )
+    .await;
+    // Where the editor puts a new layer: (0.05, 0.05), a quarter of the frame wide; a square
+    // asset is as tall on the frame as it is wide.
+    let first = Place {
+        x: 0.05,
+        y: 0.05,
+        width: 0.25,
+        height: 0.25 * ASPECT,
+    };
+    ingest_green(&nginx, key, &[first.centre()], false).await;
+    let mut b = Browser::start(
+        "console-overlays.mjs",
+        &[
+            &app.url(""),
+            "admin",
+            ADMIN_PASSWORD,
+            &out.to_string(),
+            "Green square",
+        ],
+    );
+    assert_eq!(b.expect("SIGNED_IN").await, "admin admin");
+    b.next().await;
+
+    step("1: a layer added from the asset and saved: stored, and green where it was put");
+    let added = b.json("ADDED").await;
+    assert_eq!(added["status"], 200, "{added}");
+    assert_eq!(added["layers"], json!(["Green square"]), "{added}");
+    let layers = overlay_layers(&app, &token, out).await;
+    assert_eq!(layers.len(), 1, "{layers:?}");
+    let l = &layers[0];
+    assert_eq!(
+        (&l["asset_id"], &l["visible"]),
+        (&json!(asset), &json!(true)),
+        "{l}"
+    );
+    assert!(first.matches(l, 0.001, false), "{l}");
+    ingest_green(&nginx, key, &[first.centre()], true).await;
+    ingest_green(&nginx, key, &[(0.8, 0.8)], false).await;
+    b.next().await;
+
+    step("2: its Visible box unticked and saved: stored hidden, gone from the picture");
+    let hidden = b.json("HIDDEN").await;
+    assert_eq!(
+        (&hidden["status"], &hidden["visible"]),
+        (&json!(200), &json!(false)),
+        "{hidden}"
+    );
+    let layers = overlay_layers(&app, &token, out).await;
+    assert_eq!(layers.len(), 1, "{layers:?}");
+    assert_eq!(layers[0]["visible"], false, "{layers:?}");
+    ingest_green(&nginx, key, &[first.centre()], false).await;
+    b.next().await;
+
+    step("3: shown again, dragged and resized with the mouse, saved: stored where dropped");
+    let moved = b.json("MOVED").await;
+    assert_eq!(moved["status"], 200, "{moved}");
+    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let (stage_w, stage_h) = (f(&moved["stage"]["width"]), f(&moved["stage"]["height"]));
+    // The drag distances in fractions of the frame the stage shows.
+    let width = first.width + f(&moved["resize"]["dx"]) / stage_w;
+    let dropped = Place {
+        x: first.x + f(&moved["move"]["dx"]) / stage_w,
+        y: first.y + f(&moved["move"]["dy"]) / stage_h,
+        width,
+        // The aspect ratio is kept while resizing.
+        height: width * ASPECT,
+    };
+    let layers = overlay_layers(&app, &token, out).await;
+    assert_eq!(layers.len(), 1, "{layers:?}");
+    let l = &layers[0];
+    assert_eq!(l["visible"], true, "{l}");
+    assert!(
+        dropped.matches(l, 0.03, true),
+        "stored {l}, dropped at {dropped:?}: {moved}"
+    );
+    // The picture: green in its new middle and near its new lower right corner (only there
+    // once it is larger), no longer where it was.
+    let corner = (
+        dropped.x + dropped.width - 0.03,
+        dropped.y + dropped.height - 0.04,
+    );
+    ingest_green(&nginx, key, &[dropped.centre(), corner], true).await;
+    ingest_green(&nginx, key, &[first.centre()], false).await;
+    b.next().await;
+    b.finish().await;
+    stop_output(&app, &token, out).await;
+}
+
+/// A session that ends while a camera's page is open: the page turns into the sign-in form
+/// with a notice by itself, and signing in again brings the operator back to that camera.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ended_session_asks_to_sign_in_and_returns_to_the_same_page() {
+    let _one = ONE_BROWSER.lock().await;
+    let cam = sim("Yard", "u", "p");
+    let app = Appliance::start().await;
+    let token = app.admin_token().await;
+    let id = add_sim_camera(&app, &token, &cam, "Yard").await;
+    wait_camera(&app, &token, id, "streaming", Duration::from_secs(20)).await;
+    let mut b = Browser::start(
+        "console-session.mjs",
+        &[
+            &app.url(""),
+            "admin",
+            ADMIN_PASSWORD,
+            &id.to_string(),
+            "Yard",
+        ],
+    );
+
+    step("1: signed in, on the camera's page");
+    let on = b.json("ON_PAGE").await;
+    assert_eq!(on["path"], format!("/cameras/{id}"), "{on}");
+    b.next().await;
+
+    step("2: the appliance ends the browser's session (the browser keeps its cookie)");
+    let session = b.expect("SESSION").await;
+    let r = app
+        .send(reqwest::Method::GET, &session, "/api/v1/auth/me", None)
+        .await;
+    assert_eq!(r.status(), 200, "the browser's cookie is its session");
+    let r = app
+        .send(reqwest::Method::POST, &session, "/api/v1/auth/logout", None)
+        .await;
+    assert_eq!(r.status(), 204, "logging the session out");
+    let r = app
+        .send(reqwest::Method::GET, &session, "/api/v1/auth/me", None)
+        .await;
+    assert_eq!(r.status(), 401, "the session is over");
+    b.next().await;
+
+    step("3: the page shows the sign-in form with a notice, at the same address");
+    let out = b.json("SIGNED_OUT").await;
+    assert_eq!(out["heading"], "Sign in", "{out}");
+    assert_eq!(out["path"], format!("/cameras/{id}"), "{out}");
+    assert_eq!(out["cookieKept"], true, "{out}");
+    let notice = out["notice"].as_str().unwrap_or("");
+    assert!(notice.contains("session has ended"), "{out}");
+    b.next().await;
+
+    step("4: signed in again: back on the camera's page, the camera streaming");
+    let back = b.json("BACK").await;
+    assert_eq!(back["path"], format!("/cameras/{id}"), "{back}");
+    assert_eq!(back["title"], "Yard", "{back}");
+    assert_eq!(back["badge"], "streaming", "{back}");
+    assert_eq!(back["who"], "admin admin", "{back}");
+    assert_eq!(back["sameDocument"], true, "no reload: {back}");
+    b.next().await;
+    b.finish().await;
+}
+
+/// The program frame of the overlay test, and its width over its height.
+const FRAME: (u32, u32) = (640, 360);
+const ASPECT: f64 = FRAME.0 as f64 / FRAME.1 as f64;
+
+/// A layer's place in fractions of the frame.
+#[derive(Debug)]
+struct Place {
+    x: f64,
+    y: f64,
+    width: f64,
+    height: f64,
+}
+
+impl Place {
+    fn centre(&self) -> (f64, f64) {
+        (self.x + self.width / 2.0, self.y + self.height / 2.0)
+    }
+
+    /// Does the stored layer `l` sit here, within `tolerance` (its height too, when `height`)?
+    fn matches(&self, l: &Value, tolerance: f64, height: bool) -> bool {
+        let near =
+            |k: &str, want: f64| l[k].as_f64().is_some_and(|v| (v - want).abs() <= tolerance);
+        near("x", self.x)
+            && near("y", self.y)
+            && near("width", self.width)
+            && (!height || near("height", self.height))
+    }
+}
+
+async fn overlay_layers(app: &Appliance, token: &str, out: i64) -> Vec<Value> {
+    let v = app
+        .get_json(token, &format!("/api/v1/outputs/{out}/overlays"))
+        .await;
+    v.as_array().cloned().unwrap_or_default()
+}
+
+/// Wait (30 s) until the newest picture nginx recorded for `key` is green (`green`) or not at
+/// every one of `points` (fractions of the frame).
+async fn ingest_green(nginx: &Nginx, key: &str, points: &[(f64, f64)], green: bool) {
+    let (w, h) = FRAME;
+    wait_until(
+        Duration::from_secs(30),
+        format!(
+            "the ingest's picture {}green at {points:?}",
+            if green { "" } else { "not " }
+        ),
+        async || {
+            let rgb = newest_frame(nginx, key, w, h).ok_or("no recording yet".to_string())?;
+            let seen: Vec<_> = points
+                .iter()
+                .map(|(x, y)| {
+                    pixel(
+                        &rgb,
+                        w,
+                        (x * f64::from(w)) as u32,
+                        (y * f64::from(h)) as u32,
+                    )
+                })
+                .collect();
+            if seen.iter().all(|p| is_green(*p) == green) {
+                Ok(())
+            } else {
+                Err(format!("pixels {seen:?}"))
+            }
+        },
+    )
+    .await;
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Camera {
     /// The moving ball on black.
@@ -532,16 +787,8 @@ async fn ingest_shows(nginx: &Nginx, key: &str, camera: Camera) {
 /// The share of red and of dark pixels in the picture recorded half a second before the end
 /// of the newest recording.
 fn newest_picture(nginx: &Nginx, key: &str) -> Option<(f64, f64)> {
-    let file = nginx.recordings(key).pop()?;
-    let end = ingest::video_packets(&file).last()?.t;
-    if end < 1.0 {
-        return None;
-    }
     let (w, h) = (64, 36);
-    let rgb = ingest::frame_rgb(&file, end - 0.5, w, h);
-    if rgb.len() < (w * h * 3) as usize {
-        return None;
-    }
+    let rgb = newest_frame(nginx, key, w, h)?;
     let pixels: Vec<_> = (0..h)
         .flat_map(|y| (0..w).map(move |x| (x, y)))
         .map(|(x, y)| pixel(&rgb, w, x, y))
@@ -553,6 +800,18 @@ fn newest_picture(nginx: &Nginx, key: &str) -> Option<(f64, f64)> {
         share(&|p| is_red(*p)),
         share(&|p| p.0 < 60 && p.1 < 60 && p.2 < 60),
     ))
+}
+
+/// The picture recorded half a second before the end of the newest recording for `key`,
+/// scaled to `w`x`h` (RGB24).
+fn newest_frame(nginx: &Nginx, key: &str, w: u32, h: u32) -> Option<Vec<u8>> {
+    let file = nginx.recordings(key).pop()?;
+    let end = ingest::video_packets(&file).last()?.t;
+    if end < 1.0 {
+        return None;
+    }
+    let rgb = ingest::frame_rgb(&file, end - 0.5, w, h);
+    (rgb.len() >= (w * h * 3) as usize).then_some(rgb)
 }
 
 /// A camera serving a red picture (a clip made with ffmpeg, looped), with digest credentials.
