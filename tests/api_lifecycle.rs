@@ -148,6 +148,22 @@ async fn metrics_pass_promtool_and_docs_are_served() {
             .status(),
         200
     );
+    // Readiness says what is up and for how long (the console's System page shows it).
+    let ready: Value = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&ready["ready"], &ready["database"], &ready["runtime"]),
+        (&json!(true), &json!(true), &json!(true)),
+        "{ready}"
+    );
+    assert!(ready["uptime_s"].as_u64().is_some(), "{ready}");
     let docs = app.client.get(app.url("/api/docs/")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
     assert!(

@@ -44,6 +44,8 @@ pub struct Context {
     /// so concurrent requests (a stop and an overlay change, a cut and a PATCH) cannot undo
     /// each other.
     output_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    /// When this appliance started serving (its uptime in the System page and `/readyz`).
+    pub(super) started_at: Instant,
 }
 
 impl Context {
@@ -74,6 +76,7 @@ impl Context {
             asset_client,
             url_allow,
             output_locks: Mutex::new(HashMap::new()),
+            started_at: Instant::now(),
         })
     }
 

@@ -11,6 +11,8 @@ pub struct Readiness {
     pub ready: bool,
     pub database: bool,
     pub runtime: bool,
+    /// Seconds since the appliance started.
+    pub uptime_s: u64,
 }
 
 pub async fn readiness(ctx: &Context) -> Readiness {
@@ -20,6 +22,7 @@ pub async fn readiness(ctx: &Context) -> Readiness {
         ready: database && runtime,
         database,
         runtime,
+        uptime_s: ctx.started_at.elapsed().as_secs(),
     }
 }
 

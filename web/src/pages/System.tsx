@@ -4,7 +4,7 @@ import { api, toProblem } from "../api/client";
 import type { Health, Readiness } from "../api/types";
 import { cameraStates, connection, destinationStates, outputStates, ptzStates } from "../events";
 import { cameraName, destinationName, outputName } from "../store";
-import { dateTime } from "../lib/format";
+import { dateTime, duration } from "../lib/format";
 import { useLoad, useTitle } from "../lib/hooks";
 import { PageHeader, ProblemBox } from "../components/ui";
 import { StateBadge } from "../components/StateBadge";
@@ -48,6 +48,8 @@ export function System() {
             <dd>{health.data ? `VistterStream ${health.data.version}` : "…"}</dd>
             <dt>Process</dt>
             <dd>{health.data ? <StateBadge state={health.data.status === "ok" ? "up" : "down"} label={health.data.status} /> : "…"}</dd>
+            <dt>Uptime</dt>
+            <dd>{r ? duration(r.uptime_s) : "…"}</dd>
             <dt>Ready</dt>
             <dd>{r ? <StateBadge state={r.ready ? "ready" : "down"} label={r.ready ? "ready" : "not ready"} /> : "…"}</dd>
             <dt>Database</dt>
