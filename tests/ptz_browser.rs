@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use common::browser::Browser;
@@ -22,15 +20,7 @@ static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// in the list is recalled.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_ptz_pad_on_the_page_moves_stops_and_recalls_presets() {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
     let _one = ONE_BROWSER.lock().await;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/ptz-pad.mjs");
-    assert!(
-        script
-            .with_file_name("node_modules/playwright-core")
-            .is_dir(),
-        "playwright-core missing: run ./scripts/setup.sh"
-    );
     let rig = PtzRig::start(PtzRigConfig::default()).expect("PTZ rig");
     let app = Appliance::start_with(ptz_options()).await;
     let token = app.admin_token().await;
@@ -49,43 +39,23 @@ async fn the_ptz_pad_on_the_page_moves_stops_and_recalls_presets() {
     rig.head.place([-0.9, 0.0, 0.0]);
 
     step("2: the browser logs in and holds ▶ on the pad: the head moves");
-    let mut browser = tokio::process::Command::new("node")
-        .arg(&script)
-        .args([
+    let mut browser = Browser::start(
+        "ptz-pad.mjs",
+        &[
             &app.url(""),
             "admin",
             common::ADMIN_PASSWORD,
             &id.to_string(),
             "Harbour",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starting node");
-    let mut stdin = browser.stdin.take().expect("stdin");
-    let mut out = tokio::io::BufReader::new(browser.stdout.take().expect("stdout")).lines();
-    let mut expect = async |what: &str| -> String {
-        let line = tokio::time::timeout(Duration::from_secs(30), out.next_line())
-            .await
-            .unwrap_or_else(|_| panic!("browser: no {what} within 30 s"))
-            .expect("browser output")
-            .unwrap_or_else(|| panic!("browser ended before {what}"));
-        assert!(
-            line.starts_with(what),
-            "browser said {line:?}, expected {what}"
-        );
-        line
-    };
-
-    expect("READY").await;
-    expect("HOLDING").await;
+        ],
+    );
+    browser.expect("READY").await;
+    browser.expect("HOLDING").await;
     assert!(rig.head.moving().0, "holding ▶ does not move the head");
     assert!(rig.head.position()[0] > -0.9, "{:?}", rig.head.position());
     step("3: releasing ▶ stops the head");
-    stdin.write_all(b"release\n").await.unwrap();
-    expect("RELEASED").await;
+    browser.next().await;
+    browser.expect("RELEASED").await;
     wait_head(
         &rig,
         Duration::from_secs(2),
@@ -94,19 +64,15 @@ async fn the_ptz_pad_on_the_page_moves_stops_and_recalls_presets() {
     )
     .await;
     step("4: choosing Harbour in the list recalls it");
-    stdin.write_all(b"go\n").await.unwrap();
-    let settled = expect("SETTLED").await;
+    browser.next().await;
+    let settled = browser.expect("SETTLED").await;
     assert!(settled.contains("Settled in"), "{settled}");
     assert!(
         near(rig.head.position(), [-0.3, 0.4, 0.2]),
         "{:?}",
         rig.head.position()
     );
-    let status = tokio::time::timeout(Duration::from_secs(10), browser.wait())
-        .await
-        .expect("browser exits")
-        .expect("browser status");
-    assert!(status.success());
+    browser.finish().await;
 }
 
 /// A preset captured through the presets form with a typed name holds the head's position;
