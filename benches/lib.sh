@@ -198,3 +198,21 @@ start_appliance() { # start_appliance NAME: a fresh appliance (own data dir); se
     json_field 'd["access_token"]') || die "login as admin failed"
   log "$name: appliance (pid $APP_PID) ready on $API"
 }
+
+# start_sim COUNT ARGS...: COUNT simulated cameras (SIM_BIN, free ports) with ARGS; waits for
+# them and sets CAMERA_URLS (one rtsp:// URL per camera).
+start_sim() {
+  local count=$1 i
+  shift
+  [[ -x $SIM_BIN ]] || die "$SIM_BIN missing: cargo build --release -p vistterstream-sim"
+  "$SIM_BIN" --cameras "$count" --base-port 0 "$@" >"$WORK/sim.out" 2>"$WORK/sim.log" &
+  local pid=$!
+  STARTED+=("$pid")
+  for ((i = 0; i < 100; i++)); do
+    (($(grep -c '^camera ' "$WORK/sim.out") >= count)) && break
+    require_alive vistter-sim "$WORK/sim.log" "$pid"
+    sleep 0.1
+  done
+  mapfile -t CAMERA_URLS < <(awk '/^camera /{print $3}' "$WORK/sim.out")
+  ((${#CAMERA_URLS[@]} == count)) || die "the simulated cameras did not start ($WORK/sim.log)"
+}

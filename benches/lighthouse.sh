@@ -27,7 +27,6 @@ die() {
   exit 1
 }
 [[ -x $LIGHTHOUSE ]] || die "lighthouse missing: (cd benches/lighthouse && npm ci)"
-[[ -x $SIM_BIN ]] || die "$SIM_BIN missing: cargo build --release -p vistterstream-sim"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vistter-lighthouse.XXXXXX")
 STARTED=()
@@ -42,18 +41,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-"$SIM_BIN" --cameras 2 --base-port 0 --width 1280 --height 720 --fps 25 --bitrate-kbps 2000 \
-  >"$WORK/sim.out" 2>"$WORK/sim.log" &
-STARTED+=($!)
-for ((i = 0; i < 100; i++)); do
-  [[ $(grep -c '^camera ' "$WORK/sim.out") == 2 ]] && break
-  sleep 0.1
-done
+start_sim 2 --width 1280 --height 720 --fps 25 --bitrate-kbps 2000
 start_appliance lighthouse
 ids=()
-while read -r _ name url; do
-  ids+=("$(api POST /api/v1/cameras "{\"name\":\"Camera $name\",\"rtsp_url\":\"$url\"}" | json_field 'd["id"]')")
-done < <(grep '^camera ' "$WORK/sim.out")
+for url in "${CAMERA_URLS[@]}"; do
+  ids+=("$(api POST /api/v1/cameras "{\"name\":\"Camera ${#ids[@]}\",\"rtsp_url\":\"$url\"}" | json_field 'd["id"]')")
+done
 OUT=$(api POST /api/v1/outputs "{\"name\":\"Program\",\"camera_id\":${ids[0]},\"standby_camera_ids\":[${ids[1]}]}" | json_field 'd["id"]')
 api POST "/api/v1/outputs/$OUT/start" >/dev/null
 sleep 5

@@ -46,7 +46,6 @@ for tool in node python3 curl gzip /usr/bin/chromium; do
   command -v "$tool" >/dev/null || die "$tool not found (scripts/setup.sh installs it)"
 done
 [[ -d $ROOT/tests/browser/node_modules/playwright-core ]] || die "playwright-core missing: scripts/setup.sh"
-[[ -x $SIM_BIN ]] || die "$SIM_BIN missing: cargo build --release -p vistterstream-sim"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vistter-preview.XXXXXX")
 STARTED=()
@@ -62,17 +61,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- peers ------------------------------------------------------------------------------------
-"$SIM_BIN" --cameras 1 --base-port 0 --width 1280 --height 720 --fps 25 --bitrate-kbps 2000 \
-  --stamp >"$WORK/sim.out" 2>"$WORK/sim.log" &
-SIM_PID=$!
-STARTED+=("$SIM_PID")
-for ((i = 0; i < 100; i++)); do
-  grep -q '^camera ' "$WORK/sim.out" && break
-  require_alive vistter-sim "$WORK/sim.log" "$SIM_PID"
-  sleep 0.1
-done
-CAM_URL=$(awk '/^camera /{print $3; exit}' "$WORK/sim.out")
-[[ -n $CAM_URL ]] || die "the simulated camera did not start"
+start_sim 1 --width 1280 --height 720 --fps 25 --bitrate-kbps 2000 --stamp
+CAM_URL=${CAMERA_URLS[0]}
 
 start_appliance preview
 CAM=$(api POST /api/v1/cameras "{\"name\":\"Stamped\",\"rtsp_url\":\"$CAM_URL\"}" | json_field 'd["id"]')

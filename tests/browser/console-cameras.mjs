@@ -1,7 +1,7 @@
 // An operator signs in, adds a camera through the camera form (connection test with a wrong
 // password, then the right one), watches its live preview, meets the API's field errors next
 // to their fields, and sees the preview come back after the camera's outage. In lockstep with
-// tests/console_browser.rs, which checks the appliance and drives the simulated camera:
+// tests/console_cameras.rs, which checks the appliance and drives the simulated camera:
 //   node console-cameras.mjs BASE USER PASSWORD RTSP_URL CAM_USER CAM_PASSWORD WRONG_PASSWORD NAME
 // Lines out: SIGNIN_REFUSED, SIGNED_IN, TEST_FAILED, TEST_OK, SAVED, LISTED, PLAYING,
 // PORT_ERROR, NAME_ERROR, WATCHING, DOWN, RECOVERED (each waits for a line in before going on).

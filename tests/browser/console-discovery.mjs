@@ -1,6 +1,6 @@
 // Discovery in the console: the Discover tab of "Add a camera" searches (WS-Discovery on the
 // interface given, plus an RTSP scan), lists the simulated PTZ camera and adds it with one
-// click. In lockstep with tests/console_browser.rs, which runs the responder and the camera:
+// click. In lockstep with tests/console_cameras.rs, which runs the responder and the camera:
 //   node console-discovery.mjs BASE USER PASSWORD INTERFACE SCAN_TARGET RTSP_PORT CAM_USER CAM_PASSWORD
 // Lines out: FOUND, ADDED (each waits for a line in before going on).
 import { newPage, signIn, visit, withBrowser } from "./console-lib.mjs";

@@ -1,4 +1,4 @@
-// What the console's browser scripts share (tests/console_browser.rs runs them): Debian's
+// What the console's browser scripts share (tests/console_cameras.rs and tests/console_program.rs run them): Debian's
 // Chromium, the lockstep with the Rust test over stdin/stdout, signing in through the form,
 // reading a live player as a person would see it, and axe-core.
 import { chromium } from "playwright-core";

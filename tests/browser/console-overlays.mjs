@@ -1,6 +1,6 @@
 // An operator places an overlay layer on a running program from the output's Overlays tab:
 // adds it from an asset, saves; hides it, saves; shows it again, drags it elsewhere with the
-// mouse and resizes it by its corner handle, saves. In lockstep with tests/console_browser.rs,
+// mouse and resizes it by its corner handle, saves. In lockstep with tests/console_program.rs,
 // which checks the layers through the API and the pictures nginx-rtmp recorded:
 //   node console-overlays.mjs BASE USER PASSWORD OUTPUT_ID ASSET_NAME
 // Lines out: SIGNED_IN, ADDED, HIDDEN, MOVED (each waits for a line in before going on).

@@ -1,7 +1,7 @@
 // An operator puts a program on air from the console: a destination and an output through
 // their forms, start, the program preview, a cut with the on-screen button and one with the
 // keyboard, screenshots and axe-core on every main page, the emergency stop; then a viewer
-// looks at the same pages. In lockstep with tests/console_browser.rs, which checks the API,
+// looks at the same pages. In lockstep with tests/console_program.rs, which checks the API,
 // the cameras and what nginx-rtmp recorded:
 //   node console-program.mjs BASE USER PASSWORD VIEWER VIEWER_PASSWORD SERVER_URL STREAM_KEY
 //                            CAMERA_A_ID CAMERA_A CAMERA_B SHOT_DIR

@@ -2,7 +2,7 @@
 // appliance stops accepting the session (the test logs it out with the browser's own cookie,
 // which the browser keeps, as it would after an expiry); the page turns into the sign-in form
 // with a notice, and signing in again brings the operator back to the same page. In lockstep
-// with tests/console_browser.rs:
+// with tests/console_cameras.rs:
 //   node console-session.mjs BASE USER PASSWORD CAMERA_ID CAMERA_NAME
 // Lines out: ON_PAGE, SESSION (the session cookie's value), SIGNED_OUT, BACK (each waits for a
 // line in before going on).

@@ -75,3 +75,17 @@ impl Browser {
         assert!(status.success(), "browser script: {status}");
     }
 }
+
+/// What a person watching a player sees it do: playback time and decoded frames advance and
+/// the picture has content (a blank frame varies by nothing).
+pub fn assert_plays(seen: &Value, what: &str) {
+    let f = |k: &str| seen[k].as_f64().unwrap_or(f64::NAN);
+    assert_eq!(seen["phase"], "playing", "{what}: {seen}");
+    assert!(f("t1") >= f("t0") + 1.0, "{what}: time stands: {seen}");
+    assert!(
+        f("frames1") >= f("frames0") + 10.0,
+        "{what}: no new frames: {seen}"
+    );
+    assert!(f("width") > 0.0 && f("height") > 0.0, "{what}: {seen}");
+    assert!(f("variance") > 100.0, "{what}: a blank picture: {seen}");
+}
