@@ -1,5 +1,6 @@
 # VistterStream — the two commands that matter:
-#   make demo   set up, build, run the appliance with two simulated cameras on http://127.0.0.1:8080
+#   make demo   set up, build, run the appliance with two simulated cameras and a program on
+#               them; the console on http://127.0.0.1:8080
 #   make test   set up, then every check and test (what CI runs)
 
 CARGO ?= cargo
@@ -12,7 +13,7 @@ setup:
 
 # The console's copy of the API document (a unit test fails when it is stale).
 openapi:
-	$(CARGO) run -q --locked -- openapi > web/openapi.json
+	$(CARGO) run -q --locked -- openapi > web/openapi.json.new && mv web/openapi.json.new web/openapi.json
 
 # The console (web/): typed API client generated from web/openapi.json, type-checked, built
 # into web/dist, which the release binary embeds.
@@ -40,6 +41,7 @@ bench: build
 	./benches/ingest.sh
 	OVERLAY=1 ./benches/output.sh
 	python3 benches/ptz.py
+	./benches/preview.sh
 
 fmt:
 	$(CARGO) fmt --all
