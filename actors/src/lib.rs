@@ -6,7 +6,7 @@
 //! [`ptz::PtzSpec`], [`output::OutputSpec`]) and reads back status, frames and events.
 //!
 //! Imports run one way: `state` and `backoff` at the bottom, then `events`, `supervision`
-//! and `media`, then each kind (`camera`, `ptz`, `output`), then `runtime`.
+//! and `media`, then each kind (`camera`, `ptz`, `output`, `timeline`), then `runtime`.
 
 pub mod backoff;
 pub mod camera;
@@ -18,6 +18,7 @@ pub mod ptz;
 pub mod runtime;
 pub mod state;
 pub mod supervision;
+pub mod timeline;
 
 pub use events::{EventBus, RuntimeEvent};
 pub use runtime::Runtime;

@@ -8,6 +8,7 @@ pub mod output;
 pub mod preset;
 pub mod snapshot;
 pub mod time;
+pub mod timeline;
 pub mod user;
 
 use serde::{Deserialize, Serialize};
