@@ -6,6 +6,7 @@ pub mod camera;
 pub mod destination;
 pub mod output;
 pub mod preset;
+pub mod schedule;
 pub mod snapshot;
 pub mod time;
 pub mod timeline;

@@ -1,0 +1,11 @@
+//! Schedules (TL-5): weekly windows in an IANA time zone that put timelines on an output.
+//! What a client sends ([`input`]), the windows a schedule opens, DST-correct ([`window`]),
+//! and the rules it must meet ([`validate`]).
+
+pub mod input;
+pub mod validate;
+pub mod window;
+
+pub use input::*;
+pub use validate::{ValidSchedule, validate};
+pub use window::{Weekly, Window, conflict, parse_clock};
