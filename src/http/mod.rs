@@ -25,6 +25,7 @@ pub mod recordings;
 pub mod routes;
 pub mod serde_messages;
 pub mod snapshots;
+pub mod timelines;
 pub mod tokens;
 pub mod ui;
 pub mod users;

@@ -8,7 +8,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::error::ApiError;
 use super::{
     assets, audit, auth, cameras, destinations, discovery, events, fallback, health, live, openapi,
-    outputs, overlays, presets, ptz, recordings, snapshots, tokens, ui, users,
+    outputs, overlays, presets, ptz, recordings, snapshots, timelines, tokens, ui, users,
 };
 
 /// Every route of the appliance.
@@ -87,6 +87,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(destinations::get_one)
             .service(destinations::update)
             .service(destinations::remove)
+            .service(timelines::list)
+            .service(timelines::create)
+            .service(timelines::get_one)
+            .service(timelines::replace)
+            .service(timelines::update)
+            .service(timelines::copy)
+            .service(timelines::remove)
             .service(outputs::stop_all)
             .service(outputs::list)
             .service(outputs::create)

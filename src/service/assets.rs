@@ -143,6 +143,9 @@ pub async fn preview(ctx: &Context, id: i64) -> Result<Vec<u8>> {
 /// Delete an asset no output shows (else 409 naming them).
 pub async fn delete(ctx: &Context, who: &Principal, id: i64) -> Result<()> {
     let row = lookup::asset(ctx, id).await?;
+    // A timeline that names it would lose a cue: 409 naming the timelines.
+    super::timelines::refuse_if_used(ctx, crate::store::timelines::CueReference::Asset, row.id)
+        .await?;
     let mut users = assets::outputs_using(&ctx.pool, row.id).await?;
     users.extend(outputs::with_slate_asset(&ctx.pool, row.id).await?);
     let mut users = crate::domain::unique(&users);

@@ -217,6 +217,9 @@ pub async fn update(
 /// outputs that kept it decoded on standby forget it. Running outputs change at once.
 pub async fn delete(ctx: &Context, who: &Principal, id: i64) -> Result<()> {
     let row = lookup::camera(ctx, id).await?;
+    // A timeline that names it would lose a cue: 409 naming the timelines.
+    super::timelines::refuse_if_used(ctx, crate::store::timelines::CueReference::Camera, row.id)
+        .await?;
     let snapshot_files = snapshots::file_names_for_camera(&ctx.pool, id).await?;
     let thumbnails: Vec<String> = presets::list(&ctx.pool, id)
         .await?

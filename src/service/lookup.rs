@@ -12,6 +12,7 @@ use crate::store::cameras::{self, CameraRow};
 use crate::store::destinations::{self, DestinationRow};
 use crate::store::outputs::{self, OutputRow};
 use crate::store::presets::{self, PresetRow};
+use crate::store::timelines::{self, TimelineRow};
 
 fn missing(what: &str, id: i64) -> ServiceError {
     ServiceError::NotFound(format!("{what} {id} does not exist"))
@@ -27,6 +28,12 @@ pub(super) async fn output(ctx: &Context, id: i64) -> Result<OutputRow> {
     outputs::get(&ctx.pool, id)
         .await?
         .ok_or_else(|| missing("output", id))
+}
+
+pub(super) async fn timeline(ctx: &Context, id: i64) -> Result<TimelineRow> {
+    timelines::get(&ctx.pool, id)
+        .await?
+        .ok_or_else(|| missing("timeline", id))
 }
 
 pub(super) async fn preset(ctx: &Context, id: i64) -> Result<PresetRow> {

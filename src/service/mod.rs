@@ -35,6 +35,7 @@ mod retention;
 pub mod sessions;
 pub mod snapshots;
 pub mod startup;
+pub mod timelines;
 pub mod tokens;
 pub mod users;
 

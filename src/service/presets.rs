@@ -221,6 +221,9 @@ pub async fn update(
 /// cannot remove its own (unreachable) does not keep the stored one.
 pub async fn delete(ctx: &Context, who: &Principal, id: i64, force: bool) -> Result<()> {
     let row = lookup::preset(ctx, id).await?;
+    // A timeline that names it would lose a cue: 409 naming the timelines.
+    super::timelines::refuse_if_used(ctx, crate::store::timelines::CueReference::Preset, row.id)
+        .await?;
     if let Some(token) = row.camera_token.clone() {
         let removed = match lookup::ptz(ctx, row.camera_id).await {
             Ok(ptz) => ask(&ptz, ptz::RemovePreset { token })

@@ -42,6 +42,13 @@ pub async fn list(pool: &SqlitePool, camera_id: i64) -> Result<Vec<PresetRow>> {
     )
 }
 
+/// (preset id, its camera) of every preset: what a timeline's cues may refer to.
+pub async fn owners(pool: &SqlitePool) -> Result<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as("SELECT id, camera_id FROM presets")
+        .fetch_all(pool)
+        .await?)
+}
+
 pub async fn get(pool: &SqlitePool, id: i64) -> Result<Option<PresetRow>> {
     Ok(sqlx::query_as("SELECT * FROM presets WHERE id = ?")
         .bind(id)

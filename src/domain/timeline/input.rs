@@ -21,6 +21,7 @@ pub struct TimelineInput {
     #[serde(default)]
     pub description: Option<String>,
     /// Seconds, more than 0 and at most 86400.
+    #[schema(exclusive_minimum = 0, maximum = 86400)]
     pub duration_s: f64,
     /// Start again from 0 at the end (else the timeline ends).
     #[serde(default, rename = "loop")]
@@ -44,7 +45,9 @@ pub enum TrackInput {
 #[serde(deny_unknown_fields)]
 pub struct VideoCueInput {
     /// Seconds from the timeline's start.
+    #[schema(minimum = 0, maximum = 86400)]
     pub start_s: f64,
+    #[schema(exclusive_minimum = 0, maximum = 86400)]
     pub duration_s: f64,
     pub camera_id: i64,
     /// A preset of this camera, recalled before the cue (ahead of time when the camera is not
@@ -70,26 +73,34 @@ pub struct TransitionInput {
     pub kind: TransitionKind,
     /// Fade and dip to black: 1–10000 ms, within the cue. A cut has none.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 10000)]
     pub duration_ms: Option<u32>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OverlayCueInput {
+    #[schema(minimum = 0, maximum = 86400)]
     pub start_s: f64,
+    #[schema(exclusive_minimum = 0, maximum = 86400)]
     pub duration_s: f64,
     pub asset_id: i64,
     /// Where, in fractions of the picture (default: where the output's layer of this asset
     /// is, else the top left corner at a quarter of the width).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1)]
     pub x: Option<f64>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1)]
     pub y: Option<f64>,
     #[serde(default)]
+    #[schema(exclusive_minimum = 0, maximum = 1)]
     pub width: Option<f64>,
     #[serde(default)]
+    #[schema(exclusive_minimum = 0, maximum = 1)]
     pub height: Option<f64>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1)]
     pub opacity: Option<f64>,
 }
 

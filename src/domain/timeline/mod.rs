@@ -5,4 +5,4 @@ pub mod input;
 pub mod validate;
 
 pub use input::*;
-pub use validate::{ValidTimeline, validate};
+pub use validate::{ValidTimeline, validate, warnings};

@@ -156,19 +156,41 @@ fn check_video_track(
             );
         }
     }
-    // A preset change while the camera stays on air is a move the viewers see.
-    for pair in spans.windows(2) {
-        let (prev, this) = (&cues[pair[0].1], &cues[pair[1].1]);
-        if prev.camera_id == this.camera_id
-            && this.preset_id.is_some()
-            && this.preset_id != prev.preset_id
-        {
-            warnings.push(FieldError::new(
-                format!("tracks[{t}].cues[{}].preset_id", pair[1].1),
+    warnings.extend(live_moves(t, cues));
+}
+
+/// A preset change while the camera stays on air is a move the viewers see: one warning per
+/// such cue of video track `t`.
+pub fn live_moves(t: usize, cues: &[VideoCueInput]) -> Vec<FieldError> {
+    let mut order: Vec<usize> = (0..cues.len()).collect();
+    order.sort_by(|a, b| cues[*a].start_s.total_cmp(&cues[*b].start_s));
+    order
+        .windows(2)
+        .filter(|pair| {
+            let (prev, this) = (&cues[pair[0]], &cues[pair[1]]);
+            prev.camera_id == this.camera_id
+                && this.preset_id.is_some()
+                && this.preset_id != prev.preset_id
+        })
+        .map(|pair| {
+            FieldError::new(
+                format!("tracks[{t}].cues[{}].preset_id", pair[1]),
                 "the camera is on air when it moves to this preset: viewers see the move",
-            ));
-        }
-    }
+            )
+        })
+        .collect()
+}
+
+/// Every warning of a stored timeline.
+pub fn warnings(tracks: &[TrackInput]) -> Vec<FieldError> {
+    tracks
+        .iter()
+        .enumerate()
+        .flat_map(|(t, track)| match track {
+            TrackInput::Video { cues } => live_moves(t, cues),
+            TrackInput::Overlay { .. } => Vec::new(),
+        })
+        .collect()
 }
 
 fn check_transition(v: &mut Validation, path: &str, t: &TransitionInput, cue_s: f64) {

@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     assets, audit, auth, cameras, destinations, discovery, events, health, live, outputs, overlays,
-    presets, ptz, recordings, snapshots, tokens, users,
+    presets, ptz, recordings, snapshots, timelines, tokens, users,
 };
 
 /// The `/api/v1` routes (nested under that prefix in [`ApiDoc`]).
@@ -70,6 +70,13 @@ use super::{
     destinations::create,
     destinations::update,
     destinations::remove,
+    timelines::list,
+    timelines::create,
+    timelines::get_one,
+    timelines::replace,
+    timelines::update,
+    timelines::copy,
+    timelines::remove,
     outputs::list,
     outputs::get_one,
     outputs::create,
@@ -115,6 +122,7 @@ struct V1Api;
         (name = "presets", description = "PTZ presets: capture, recall (settled), test, import/export"),
         (name = "snapshots", description = "Stored snapshots with retention"),
         (name = "destinations", description = "Where programs are published (RTMP/RTMPS)"),
+        (name = "timelines", description = "Timelines: cameras, presets and overlays over time"),
         (name = "assets", description = "Asset library: uploaded pictures, URL images, text, clocks"),
         (name = "recordings", description = "MP4 segments recorded from outputs"),
         (name = "outputs", description = "Always-on programs and relays: start, stop, cut, emergency stop"),

@@ -64,9 +64,12 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
         "PresetCapture",
         "PresetPatch",
         "PresetExportItem",
+        "TimelineInput",
+        "TimelinePatch",
     ] {
         rules.push((schema, "name", visible.clone()));
     }
+    rules.push(("BroadcastInput", "title", visible.clone()));
     for schema in ["CameraInput", "CameraPatch"] {
         rules.extend([
             (schema, "host", json!({ "pattern": HOST_NAME })),
