@@ -38,6 +38,7 @@ use super::silence::SilentAac;
 use super::spec::{DestinationTarget, OutputMode, OutputSpec};
 use super::stats::{OutputStats, WATCHDOG};
 use super::status::StatusCell;
+use super::timing;
 use crate::camera::CameraRegistry;
 use crate::preview::ProgramFeed;
 use crate::state::{OutputState, Showing};
@@ -61,6 +62,8 @@ pub struct OutputActor {
     /// What the supervisor is told when the actor has stopped.
     pub(super) stop_reason: StopReason,
     pub(super) tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Cameras a timeline keeps decoded for its next cues (beyond the spec's standby).
+    pub(super) timeline_standby: Vec<i64>,
 }
 
 /// A built output: its pipeline and everything hanging off it.
@@ -72,7 +75,12 @@ pub(super) struct RunningOutput {
     pub program: Option<Program>,
     pub publishers: HashMap<i64, (DestinationTarget, watch::Sender<bool>)>,
     pub stats: OutputStats,
+    /// Which start of the pipeline this is (see [`super::messages::ProgramEpoch`]).
+    pub epoch: u64,
 }
+
+/// Numbers the pipelines started in this process.
+static NEXT_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl OutputActor {
     pub fn new(
@@ -92,6 +100,7 @@ impl OutputActor {
             stop_tx,
             stop_reason: StopReason::Halted,
             tasks: Vec::new(),
+            timeline_standby: Vec::new(),
         }
     }
 
@@ -158,9 +167,10 @@ impl OutputActor {
             program,
             publishers: HashMap::new(),
             stats: OutputStats::new(self.spec.id),
+            epoch: NEXT_EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         });
         if self.spec.mode == OutputMode::Program {
-            for camera_id in self.spec.input_cameras() {
+            for camera_id in self.wanted_inputs() {
                 self.add_input(camera_id)?;
             }
             // The program opens on its slate; a decision only reports changes from there.
@@ -168,7 +178,10 @@ impl OutputActor {
                 self.status.update(|s| s.showing = showing);
             }
             self.decide_layer();
-            ctx.run_interval(LAYER_TICK, |act, _| act.decide_layer());
+            ctx.run_interval(LAYER_TICK, |act, _| {
+                act.settle_shots();
+                act.decide_layer();
+            });
             ctx.run_interval(CLOCK_TICK, |act, _| {
                 if let Some(p) = act.program() {
                     p.overlays.tick();
@@ -272,7 +285,7 @@ impl OutputActor {
 
     /// Remove the decoders of cameras that are neither on air nor on standby.
     pub(super) fn drop_unneeded_inputs(&mut self) {
-        let wanted = self.spec.input_cameras();
+        let wanted = self.wanted_inputs();
         let unneeded = self
             .program()
             .map(|p| p.unneeded_inputs(&wanted))
@@ -280,6 +293,40 @@ impl OutputActor {
         for id in unneeded {
             self.remove_input(id);
         }
+    }
+
+    /// The cameras to keep decoded: on air, on standby, and a timeline's next ones.
+    pub(super) fn wanted_inputs(&self) -> Vec<i64> {
+        let mut wanted = self.spec.input_cameras();
+        for id in &self.timeline_standby {
+            if !wanted.contains(id) {
+                wanted.push(*id);
+            }
+        }
+        wanted
+    }
+
+    /// A timeline's shot that is fully on air becomes the camera on air.
+    fn settle_shots(&mut self) {
+        let slate_after = self.spec.slate_after;
+        let Some(running) = self.running.as_mut() else {
+            return;
+        };
+        let now = timing::nanos(running.clock.now()) as u64;
+        let Some((camera_id, showing)) = running
+            .program
+            .as_mut()
+            .and_then(|p| p.settle_shots(now, slate_after))
+        else {
+            return;
+        };
+        self.spec.camera_id = Some(camera_id);
+        self.status.update(|s| {
+            s.camera_id = Some(camera_id);
+            if let Some(showing) = showing {
+                s.showing = showing;
+            }
+        });
     }
 
     /// Decide what is on screen and apply it; the status says what shows.

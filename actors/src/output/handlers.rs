@@ -9,7 +9,8 @@ use actix::prelude::*;
 use super::actor::OutputActor;
 use super::elements::teardown;
 use super::messages::{
-    Cut, InputFailed, OutputError, PipelineFailed, Prepared, SetOverlays, UpdateAsset, UpdateOutput,
+    Cut, InputFailed, OutputError, PipelineFailed, Prepared, ProgramCommand, ProgramEpoch,
+    SetOverlays, UpdateAsset, UpdateOutput,
 };
 use super::spec::OutputMode;
 use super::timing;
@@ -66,6 +67,12 @@ impl Handler<Cut> for OutputActor {
             self.add_input(msg.camera_id)
                 .map_err(OutputError::Pipeline)?;
         }
+        // The operator's cut wins over anything a timeline scheduled.
+        if let Some(running) = &self.running
+            && let Some(program) = &running.program
+        {
+            program.clear_scheduled(timing::nanos(running.clock.now()) as u64);
+        }
         self.spec.camera_id = Some(msg.camera_id);
         self.request_camera(Some(msg.camera_id));
         // A camera cut away from that is not on standby is decoded for nothing once the
@@ -75,6 +82,66 @@ impl Handler<Cut> for OutputActor {
             |act, _| act.drop_unneeded_inputs(),
         );
         Ok(())
+    }
+}
+
+impl Handler<ProgramCommand> for OutputActor {
+    type Result = Result<ProgramEpoch, OutputError>;
+
+    fn handle(&mut self, msg: ProgramCommand, ctx: &mut Self::Context) -> Self::Result {
+        if self.spec.mode == OutputMode::Relay {
+            return Err(OutputError::RelayCannotCut);
+        }
+        let Some(running) = &self.running else {
+            return Err(OutputError::NotRunning);
+        };
+        let epoch = running.epoch;
+        let base = running.clock.base_time.nseconds();
+        let now = timing::nanos(running.clock.now()) as u64;
+        let running_ns = |at: Duration| (at.as_nanos() as u64).saturating_sub(base);
+        match msg {
+            ProgramCommand::Prepare(cameras) => {
+                self.timeline_standby = cameras.clone();
+                for id in cameras {
+                    self.add_input(id).map_err(OutputError::Pipeline)?;
+                }
+                self.drop_unneeded_inputs();
+            }
+            ProgramCommand::Shot {
+                at,
+                camera_id,
+                entry,
+            } => {
+                self.add_input(camera_id).map_err(OutputError::Pipeline)?;
+                if let Some(program) = self.program() {
+                    program
+                        .schedule_shot(camera_id, running_ns(at), entry)
+                        .map_err(OutputError::Pipeline)?;
+                }
+            }
+            ProgramCommand::Overlays { at, layers } => {
+                if let Some(program) = self.program() {
+                    program.schedule_overlays(running_ns(at), layers);
+                }
+            }
+            ProgramCommand::Clear => {
+                if let Some(program) = self.program() {
+                    program.clear_scheduled(now);
+                }
+            }
+            ProgramCommand::Release => {
+                self.timeline_standby.clear();
+                if let Some(program) = self.program() {
+                    program.clear_scheduled(now);
+                    program.schedule_overlays(now, Vec::new());
+                }
+                ctx.run_later(
+                    timing::PENDING_CUT_GRACE + Duration::from_millis(500),
+                    |act, _| act.drop_unneeded_inputs(),
+                );
+            }
+        }
+        Ok(epoch)
     }
 }
 
@@ -122,7 +189,7 @@ impl Handler<UpdateOutput> for OutputActor {
             p.overlays
                 .set_slate(&self.spec.slate.text, self.spec.slate.image.clone());
         }
-        let wanted = self.spec.input_cameras();
+        let wanted = self.wanted_inputs();
         let current = self.program().map(|p| p.input_ids()).unwrap_or_default();
         for id in current {
             if !wanted.contains(&id) {

@@ -2,12 +2,14 @@
 //! tasks send it.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix::prelude::*;
 
 use super::plan::EncoderPlan;
 use super::silence::SilentAac;
 use super::spec::{OutputSpec, OverlayLayer, Raster};
+use super::transition::Entry;
 
 /// Put a camera on air. Lands on the next output frame when the camera is decoded already
 /// (on air or standby); otherwise its decoder starts and the old picture stays until the
@@ -17,6 +19,37 @@ use super::spec::{OutputSpec, OverlayLayer, Raster};
 pub struct Cut {
     pub camera_id: i64,
 }
+
+/// What a timeline asks of the program it drives. Times are on the system clock the
+/// program runs on (`gst::SystemClock`, monotonic), so a shot lands on the output frame whose
+/// timestamp reaches it, however late the message arrives within its lead.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "Result<ProgramEpoch, OutputError>")]
+pub enum ProgramCommand {
+    /// Keep these cameras decoded (standby) for the timeline's next cues; replaces the
+    /// previous list.
+    Prepare(Vec<i64>),
+    /// Put a camera on air at `at`, entering with `entry`.
+    Shot {
+        at: Duration,
+        camera_id: i64,
+        entry: Entry,
+    },
+    /// Show the timeline's overlay layers from `at` (replacing its previous ones).
+    Overlays {
+        at: Duration,
+        layers: Vec<OverlayLayer>,
+    },
+    /// Forget every shot and overlay set not on air yet (pause, seek, pin).
+    Clear,
+    /// The timeline is done: its overlays go now, its standby cameras when unneeded; the
+    /// camera on air stays.
+    Release,
+}
+
+/// Which start of the program's pipeline answered: a timeline seeing another one re-sends
+/// what should be on air (the output restarted and forgot its schedule).
+pub type ProgramEpoch = u64;
 
 /// The output's settings changed. Destinations, standby cameras, the camera on air and the
 /// slate text change in place; mode, profile, encoder or recording need a new pipeline.

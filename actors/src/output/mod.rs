@@ -21,6 +21,7 @@ mod record;
 mod relay;
 mod shared;
 pub mod silence;
+mod slate_picture;
 pub mod spec;
 mod stats;
 mod status;
@@ -29,9 +30,13 @@ mod switch;
 #[cfg(test)]
 mod switch_tests;
 pub mod timing;
+mod transition;
 
 pub use actor::OutputActor;
-pub use messages::{BroadcastAsset, Cut, OutputError, SetOverlays, UpdateAsset, UpdateOutput};
+pub use messages::{
+    BroadcastAsset, Cut, OutputError, ProgramCommand, ProgramEpoch, SetOverlays, UpdateAsset,
+    UpdateOutput,
+};
 pub use shared::OutputShared;
 pub use spec::{
     AssetUse, DestinationTarget, EncoderChoice, LayerSource, OutputMode, OutputProfile, OutputSpec,
@@ -39,3 +44,4 @@ pub use spec::{
 };
 pub use status::{DestinationStatus, OutputStatus, StatusCell};
 pub use supervisor::{OutputEnv, OutputRegistry, OutputSupervisor};
+pub use transition::Entry as ShotEntry;

@@ -133,6 +133,10 @@ pub struct Overlays {
 #[derive(Default)]
 struct OverlayState {
     layers: Vec<OverlayLayer>,
+    /// A timeline's layers, drawn above the output's own.
+    timeline: Vec<OverlayLayer>,
+    /// The timeline's next sets of layers, by the running time (ns) they show from.
+    scheduled: Vec<(u64, Vec<OverlayLayer>)>,
     frame: Option<(u32, u32)>,
     /// What the cameras' pictures get: the operator's layers.
     composition: Option<gst_video::VideoOverlayComposition>,
@@ -203,11 +207,46 @@ impl Overlays {
         rebuild(&mut s);
     }
 
+    /// Show a timeline's `layers` (instead of its previous ones) from `at_ns` of running
+    /// time: applied by the switch on the first frame at or after it.
+    pub fn schedule_timeline(&self, at_ns: u64, layers: Vec<OverlayLayer>) {
+        let mut s = self.lock();
+        s.scheduled.retain(|(at, _)| *at != at_ns);
+        let i = s.scheduled.partition_point(|(at, _)| *at < at_ns);
+        s.scheduled.insert(i, (at_ns, layers));
+    }
+
+    /// Forget the timeline layer sets not shown by `now_ns` (paused, seeking).
+    pub fn clear_timeline_after(&self, now_ns: u64) {
+        self.lock().scheduled.retain(|(at, _)| *at <= now_ns);
+    }
+
+    /// Apply the timeline layer sets due at `running_ns` (called for every output frame).
+    pub fn advance_to(&self, running_ns: u64) {
+        let mut s = self.lock();
+        let due = s.scheduled.partition_point(|(at, _)| *at <= running_ns);
+        if due == 0 {
+            return;
+        }
+        let latest = s.scheduled.drain(..due).next_back();
+        if let Some((_, layers)) = latest {
+            s.timeline = layers;
+            rebuild(&mut s);
+        }
+    }
+
     /// A new picture for every layer showing `asset_id` (a URL image refreshed).
     pub fn update_asset(&self, asset_id: i64, raster: Arc<Raster>) {
         let mut s = self.lock();
         let mut changed = false;
-        for l in s.layers.iter_mut().filter(|l| l.asset_id == asset_id) {
+        let OverlayState {
+            layers, timeline, ..
+        } = &mut *s;
+        for l in layers
+            .iter_mut()
+            .chain(timeline.iter_mut())
+            .filter(|l| l.asset_id == asset_id)
+        {
             if let LayerSource::Image(old) = &l.source
                 && **old == *raster
             {
@@ -224,7 +263,7 @@ impl Overlays {
     /// Rebuild when a clock shows another text than last time (called every ~second).
     pub fn tick(&self) {
         let mut s = self.lock();
-        let texts = clock_texts(&s.layers, s.slate_visible);
+        let texts = clock_texts(s.layers.iter().chain(&s.timeline), s.slate_visible);
         if texts != s.clock_texts {
             rebuild(&mut s);
         }
@@ -248,9 +287,11 @@ impl Overlays {
 /// The slate clock's pattern.
 const SLATE_CLOCK: &str = "%Y-%m-%d %H:%M:%S";
 
-fn clock_texts(layers: &[OverlayLayer], slate_visible: bool) -> Vec<String> {
+fn clock_texts<'a>(
+    layers: impl Iterator<Item = &'a OverlayLayer>,
+    slate_visible: bool,
+) -> Vec<String> {
     let mut texts: Vec<String> = layers
-        .iter()
         .filter_map(|l| match &l.source {
             LayerSource::Clock { format, .. } if l.placement.visible => Some(clock_text(format)),
             _ => None,
@@ -324,7 +365,7 @@ fn slate_rects(
 }
 
 fn rebuild(s: &mut OverlayState) {
-    s.clock_texts = clock_texts(&s.layers, s.slate_visible);
+    s.clock_texts = clock_texts(s.layers.iter().chain(&s.timeline), s.slate_visible);
     let Some((width, height)) = s.frame else {
         s.composition = None;
         s.slate_composition = None;
@@ -335,12 +376,16 @@ fn rebuild(s: &mut OverlayState) {
     } else {
         vec![]
     };
-    let mut visible: Vec<&OverlayLayer> = s
+    // The timeline's layers above the output's own.
+    let mut visible: Vec<(bool, &OverlayLayer)> = s
         .layers
         .iter()
-        .filter(|l| l.placement.visible && l.placement.opacity > 0.0)
+        .map(|l| (false, l))
+        .chain(s.timeline.iter().map(|l| (true, l)))
+        .filter(|(_, l)| l.placement.visible && l.placement.opacity > 0.0)
         .collect();
-    visible.sort_by_key(|l| (l.placement.z, l.id));
+    visible.sort_by_key(|(timeline, l)| (*timeline, l.placement.z, l.id));
+    let visible: Vec<&OverlayLayer> = visible.into_iter().map(|(_, l)| l).collect();
     let mut rects = Vec::new();
     let mut image_rects = HashMap::new();
     for layer in visible {

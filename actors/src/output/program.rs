@@ -18,8 +18,9 @@ use super::input::{Feeder, Target};
 use super::overlay::Overlays;
 use super::plan;
 use super::spec::{OutputProfile, OutputSpec};
-use super::switch::ProgramSwitch;
+use super::switch::{ProgramSwitch, SwitchPad};
 use super::timing::{self, Layer, choose_layer};
+use super::transition::Entry;
 use crate::camera::CameraRegistry;
 use crate::state::Showing;
 
@@ -230,11 +231,71 @@ impl Program {
         }))
     }
 
+    fn switch(&self) -> Option<&ProgramSwitch> {
+        self.mix.downcast_ref::<ProgramSwitch>()
+    }
+
+    /// Put a camera (its input added already) on air from `at_ns` of running time, on the
+    /// frame that reaches it (see [`super::transition`]).
+    pub fn schedule_shot(&self, camera_id: i64, at_ns: u64, entry: Entry) -> Result<(), String> {
+        let pad = self
+            .inputs
+            .get(&camera_id)
+            .and_then(|i| i.video_pad.downcast_ref::<SwitchPad>())
+            .ok_or_else(|| format!("camera {camera_id} has no input to schedule"))?;
+        let switch = self.switch().ok_or("the program's mix is not the switch")?;
+        switch.schedule_shot(pad, at_ns, entry);
+        Ok(())
+    }
+
+    /// A timeline's overlay layers from `at_ns` of running time on.
+    pub fn schedule_overlays(&self, at_ns: u64, layers: Vec<super::spec::OverlayLayer>) {
+        self.overlays.schedule_timeline(at_ns, layers);
+    }
+
+    /// Forget every shot and overlay set scheduled after `now_ns`.
+    pub fn clear_scheduled(&self, now_ns: u64) {
+        if let Some(switch) = self.switch() {
+            switch.clear_shots_after(now_ns);
+        }
+        self.overlays.clear_timeline_after(now_ns);
+    }
+
+    /// A scheduled shot fully on air by `now_ns` becomes what the layer rule shows (and the
+    /// camera asked for), then the switch forgets it: returns that camera and what shows
+    /// when that changed. The layer rule is set before the shot is dropped, so no frame in
+    /// between falls back to the previous camera.
+    pub fn settle_shots(
+        &mut self,
+        now_ns: u64,
+        slate_after: Duration,
+    ) -> Option<(i64, Option<Showing>)> {
+        let switch = self.switch()?.clone();
+        let pad = switch.settled_shot(now_ns)?;
+        let camera_id = self
+            .inputs
+            .iter()
+            .find(|(_, i)| i.video_pad == *pad.upcast_ref::<gst::Pad>())
+            .map(|(id, _)| *id);
+        let settled = camera_id.map(|id| {
+            self.requested = Some(id);
+            self.cut_at = Instant::now();
+            (id, self.decide(slate_after))
+        });
+        switch.drop_settled(now_ns);
+        settled
+    }
+
     /// Take a camera's input out of the pipeline (its branch is stopped off the arbiter).
     pub fn remove_input(&mut self, camera_id: i64, pipeline: &gst::Pipeline) {
         let Some(input) = self.inputs.remove(&camera_id) else {
             return;
         };
+        if let (Some(switch), Some(pad)) =
+            (self.switch(), input.video_pad.downcast_ref::<SwitchPad>())
+        {
+            switch.unschedule(pad);
+        }
         if self.shown == Layer::Camera(camera_id) {
             // Its layer is gone: the slate shows until the next decision says otherwise.
             self.shown = Layer::Slate;

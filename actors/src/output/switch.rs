@@ -30,13 +30,12 @@ use gstreamer_video::subclass::prelude::*;
 
 use super::blend::PlanarRect;
 use super::overlay::Overlays;
+use super::slate_picture::draw_slate;
+pub use super::slate_picture::SLATE_ARGB;
+use super::transition::{self, Compose, Entry, Shot, Weights};
 
 /// The element's factory name, registered by [`register`].
 pub const FACTORY: &str = "vistterswitch";
-
-/// The slate's background: a dark navy, so a slate is told apart from a dark camera picture
-/// (also by the tests, which check the colour in what the ingest recorded).
-pub const SLATE_ARGB: u32 = 0xff14_2850;
 
 /// Register the element once per process, so pipeline descriptions can name it.
 pub fn register() -> Result<(), glib::BoolError> {
@@ -66,23 +65,49 @@ impl ProgramSwitch {
         state.slate = None;
         state.camera_planar = None;
     }
-}
 
-/// The slate colour (0xAARRGGBB) as limited-range Y, Cb, Cr for a colour matrix given by its
-/// Kr and Kb (pure; what a converter would produce, without one).
-pub fn yuv_of_argb(argb: u32, kr: f64, kb: f64) -> [u8; 3] {
-    let channel = |shift: u32| f64::from((argb >> shift) & 0xff) / 255.0;
-    let (r, g, b) = (channel(16), channel(8), channel(0));
-    let kg = 1.0 - kr - kb;
-    let y = kr * r + kg * g + kb * b;
-    let cb = (b - y) / (2.0 * (1.0 - kb));
-    let cr = (r - y) / (2.0 * (1.0 - kr));
-    let to_u8 = |v: f64| v.round().clamp(0.0, 255.0) as u8;
-    [
-        to_u8(16.0 + 219.0 * y),
-        to_u8(128.0 + 224.0 * cb),
-        to_u8(128.0 + 224.0 * cr),
-    ]
+    /// Put `pad` on air from `from_ns` of running time, entering with `entry` (a later
+    /// shot at the same time replaces an earlier one).
+    pub fn schedule_shot(&self, pad: &SwitchPad, from_ns: u64, entry: Entry) {
+        let mut state = self.imp().lock();
+        state.shots.retain(|s| s.from_ns != from_ns);
+        let at = state.shots.partition_point(|s| s.from_ns < from_ns);
+        state.shots.insert(
+            at,
+            Shot {
+                from_ns,
+                entry,
+                input: pad.clone(),
+            },
+        );
+    }
+
+    /// Forget the shots not on air by `now_ns` (a timeline paused, seeking, or overridden).
+    pub fn clear_shots_after(&self, now_ns: u64) {
+        self.imp().lock().shots.retain(|s| s.from_ns <= now_ns);
+    }
+
+    /// Forget every shot of `pad` (its input is going).
+    pub fn unschedule(&self, pad: &SwitchPad) {
+        self.imp().lock().shots.retain(|s| s.input != *pad);
+    }
+
+    /// The shot that is fully on air at `now_ns` with none after it begun, if any: the
+    /// caller makes the layer rule show it, then [`Self::drop_settled`] hands over to it.
+    pub fn settled_shot(&self, now_ns: u64) -> Option<SwitchPad> {
+        let state = self.imp().lock();
+        let current = state.shots.iter().rposition(|s| s.from_ns <= now_ns)?;
+        let shot = &state.shots[current];
+        (shot.from_ns + shot.entry.duration_ns() <= now_ns).then(|| shot.input.clone())
+    }
+
+    /// Drop the shots up to and including the settled one at `now_ns`.
+    pub fn drop_settled(&self, now_ns: u64) {
+        let mut state = self.imp().lock();
+        if let Some(current) = state.shots.iter().rposition(|s| s.from_ns <= now_ns) {
+            state.shots.drain(..=current);
+        }
+    }
 }
 
 mod imp {
@@ -105,6 +130,8 @@ mod imp {
         pub(super) slate: Option<SlatePicture>,
         /// The cameras' overlays ready to blend, and the composition's sequence number.
         pub(super) camera_planar: Option<(u32, Arc<Vec<PlanarRect>>)>,
+        /// Shots scheduled on the running time, by time (see [`super::transition`]).
+        pub(super) shots: Vec<Shot<super::SwitchPad>>,
     }
 
     #[derive(Default)]
@@ -142,29 +169,6 @@ mod imp {
             });
             Ok(buffer)
         }
-    }
-
-    /// A picture of the slate colour with `composition` drawn on it.
-    fn draw_slate(
-        info: &gst_video::VideoInfo,
-        composition: Option<&gst_video::VideoOverlayComposition>,
-    ) -> Result<gst::Buffer, glib::BoolError> {
-        let buffer = gst::Buffer::with_size(info.size())?;
-        let mut frame = gst_video::VideoFrame::from_buffer_writable(buffer, info)
-            .map_err(|_| glib::bool_error!("mapping a new picture"))?;
-        let (kr, kb) = info
-            .colorimetry()
-            .matrix()
-            .kr_kb()
-            .unwrap_or((0.2126, 0.0722));
-        let yuv = yuv_of_argb(super::SLATE_ARGB, kr, kb);
-        for (plane, value) in yuv.iter().enumerate().take(frame.n_planes() as usize) {
-            frame.plane_data_mut(plane as u32)?.fill(*value);
-        }
-        if let Some(c) = composition {
-            c.blend(&mut frame.as_mut_video_frame_ref())?;
-        }
-        Ok(frame.into_buffer())
     }
 
     #[glib::object_subclass]
@@ -268,24 +272,56 @@ mod imp {
         ) -> Result<gst::FlowSuccess, gst::FlowError> {
             let obj = self.obj();
             let info = obj.video_info().ok_or(gst::FlowError::NotNegotiated)?;
+            let full_frame = |p: &super::SwitchPad| {
+                p.video_info().is_some_and(|i| {
+                    i.width() == info.width()
+                        && i.height() == info.height()
+                        && i.format() == info.format()
+                }) && p.has_current_buffer(token)
+            };
             let on_air = obj
                 .sink_pads()
                 .into_iter()
                 .filter_map(|p| p.downcast::<super::SwitchPad>().ok())
                 .filter(|p| p.imp().alpha() > 0.0)
-                .filter(|p| {
-                    p.video_info().is_some_and(|i| {
-                        i.width() == info.width()
-                            && i.height() == info.height()
-                            && i.format() == info.format()
-                    })
-                })
-                .filter(|p| p.has_current_buffer(token))
+                .filter(|p| full_frame(p))
                 .max_by_key(|p| p.zorder());
-            let done = if outbuf.n_memory() > 0 {
-                self.draw(token, on_air.as_ref(), &info, outbuf)
-            } else {
-                self.share(token, on_air.as_ref(), &info, outbuf)
+            let pts = self.running_time(outbuf.pts());
+            let (shots, overlays) = {
+                let state = self.lock();
+                (state.shots.clone(), state.overlays.clone())
+            };
+            if let (Some(overlays), Some(pts)) = (overlays, pts) {
+                overlays.advance_to(pts);
+            }
+            let composed = match pts {
+                Some(pts) if !shots.is_empty() => {
+                    transition::compose(&shots, pts, full_frame, on_air.clone())
+                }
+                _ => Compose::Fallback,
+            };
+            let done = match composed {
+                Compose::Mix {
+                    incoming,
+                    outgoing,
+                    weights,
+                } => self.mix(token, &incoming, outgoing.as_ref(), weights, &info, outbuf),
+                chosen => {
+                    let on_air = match chosen {
+                        Compose::Single(pad) => Some(pad),
+                        _ => on_air,
+                    };
+                    // Overlays that came on with this frame: the base class made an
+                    // empty buffer to share a picture into; draw into a fresh one instead.
+                    if outbuf.n_memory() == 0 && self.camera_overlays().is_some() {
+                        outbuf.append_memory(gst::Memory::with_size(info.size()));
+                    }
+                    if outbuf.n_memory() > 0 {
+                        self.draw(token, on_air.as_ref(), &info, outbuf)
+                    } else {
+                        self.share(token, on_air.as_ref(), &info, outbuf)
+                    }
+                }
             };
             done.map_err(|e| {
                 gst::error!(
@@ -300,6 +336,81 @@ mod imp {
     }
 
     impl ProgramSwitch {
+        /// The running time of an output timestamp (the shots are scheduled on it).
+        fn running_time(&self, pts: Option<gst::ClockTime>) -> Option<u64> {
+            let segment = self.obj().src_pad().segment();
+            let segment = segment.downcast_ref::<gst::ClockTime>()?;
+            segment.to_running_time(pts?).map(|t| t.nseconds())
+        }
+
+        /// A transition frame: the incoming picture mixed over the outgoing one (or the
+        /// slate) and black, then the overlays on top. Only while a transition runs, so a
+        /// fresh picture per frame is affordable.
+        fn mix(
+            &self,
+            token: &gst_video::subclass::AggregateFramesToken,
+            incoming: &super::SwitchPad,
+            outgoing: Option<&super::SwitchPad>,
+            weights: Weights,
+            info: &gst_video::VideoInfo,
+            outbuf: &mut gst::BufferRef,
+        ) -> Result<(), glib::BoolError> {
+            let incoming = incoming
+                .prepared_frame(token)
+                .ok_or_else(|| glib::bool_error!("the incoming picture went away"))?;
+            let slate;
+            let outgoing = match outgoing.and_then(|p| p.prepared_frame(token)) {
+                Some(frame) => frame,
+                None => {
+                    slate = self
+                        .slate(info)
+                        .map_err(|_| glib::bool_error!("drawing the slate"))?;
+                    gst_video::VideoFrameRef::from_buffer_ref_readable(&slate, info)?
+                }
+            };
+            if outbuf.n_memory() == 0 {
+                outbuf.append_memory(gst::Memory::with_size(info.size()));
+            }
+            let mut out = gst_video::VideoFrameRef::from_buffer_ref_writable(outbuf, info)?;
+            for plane in 0..3u32 {
+                let (width, rows) = (
+                    info.comp_width(plane as u8) as usize,
+                    info.comp_height(plane as u8) as usize,
+                );
+                let out_stride = out.plane_stride()[plane as usize] as usize;
+                let in_stride = incoming.plane_stride()[plane as usize] as usize;
+                let old_stride = outgoing.plane_stride()[plane as usize] as usize;
+                transition::mix_plane(
+                    (out.plane_data_mut(plane)?, out_stride),
+                    (incoming.plane_data(plane)?, in_stride),
+                    (outgoing.plane_data(plane)?, old_stride),
+                    if plane == 0 { 16 } else { 128 },
+                    weights,
+                    width,
+                    rows,
+                );
+            }
+            self.blend_overlays(&mut out, info)
+        }
+
+        /// The cameras' overlays drawn onto a program picture.
+        fn blend_overlays(
+            &self,
+            out: &mut gst_video::VideoFrameRef<&mut gst::BufferRef>,
+            info: &gst_video::VideoInfo,
+        ) -> Result<(), glib::BoolError> {
+            let overlays = self.camera_planar();
+            let (width, height) = (info.width() as usize, info.height() as usize);
+            for plane in 0..3 {
+                let stride = out.plane_stride()[plane] as usize;
+                let data = out.plane_data_mut(plane as u32)?;
+                for rect in overlays.iter() {
+                    rect.blend_plane(plane, data, stride, width, height);
+                }
+            }
+            Ok(())
+        }
+
         fn camera_overlays(&self) -> Option<gst_video::VideoOverlayComposition> {
             self.lock()
                 .overlays
@@ -393,16 +504,7 @@ mod imp {
             match on_air.and_then(|p| p.prepared_frame(token)) {
                 Some(camera) => {
                     camera.copy(&mut out)?;
-                    let overlays = self.camera_planar();
-                    let (width, height) = (info.width() as usize, info.height() as usize);
-                    for plane in 0..3 {
-                        let stride = out.plane_stride()[plane] as usize;
-                        let data = out.plane_data_mut(plane as u32)?;
-                        for rect in overlays.iter() {
-                            rect.blend_plane(plane, data, stride, width, height);
-                        }
-                    }
-                    Ok(())
+                    self.blend_overlays(&mut out, info)
                 }
                 None => {
                     let slate = self
@@ -477,19 +579,4 @@ mod imp {
     impl PadImpl for SwitchPad {}
     impl AggregatorPadImpl for SwitchPad {}
     impl VideoAggregatorPadImpl for SwitchPad {}
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_slate_navy_in_bt709_and_bt601() {
-        // BT.709 (HD pictures): Y 49, Cb 148, Cr 118 for #142850.
-        assert_eq!(yuv_of_argb(0xff14_2850, 0.2126, 0.0722), [49, 148, 118]);
-        // BT.601: Y 49, Cb 149, Cr 116.
-        assert_eq!(yuv_of_argb(0xff14_2850, 0.299, 0.114), [49, 149, 116]);
-        assert_eq!(yuv_of_argb(0xff00_0000, 0.2126, 0.0722), [16, 128, 128]);
-        assert_eq!(yuv_of_argb(0xffff_ffff, 0.2126, 0.0722), [235, 128, 128]);
-    }
 }

@@ -10,6 +10,7 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 
 use super::overlay::Overlays;
+use super::slate_picture::yuv_of_argb;
 use super::switch::*;
 
 /// The mean of the Y plane and the address of the picture's first byte.
@@ -171,6 +172,134 @@ fn draws_the_overlays_on_a_copy_of_the_camera_on_air() {
     let (inside, outside) = seen.expect("the camera on air");
     assert!(inside < 40, "the overlay is drawn: luma {inside} under it");
     assert!(outside > 200, "the camera around it: luma {outside}");
+    no_errors(&pipeline);
+    pipeline.set_state(gst::State::Null).expect("null");
+}
+
+/// The slate, a white camera on air (`sink_1`) and a black one off air (`sink_2`); returns
+/// the pipeline, the switch, the black camera's pad and the sink.
+fn two_camera_pipeline() -> (gst::Pipeline, ProgramSwitch, SwitchPad, gst_app::AppSink) {
+    gst::init().expect("gstreamer");
+    register().expect("register");
+    let caps = "video/x-raw,format=I420,width=320,height=180,framerate=30/1";
+    let pipeline = gst::parse::launch(&format!(
+        "videotestsrc is-live=true ! video/x-raw,format=I420,width=16,height=16,framerate=30/1 ! mix.sink_0 \
+         videotestsrc is-live=true pattern=white ! {caps} ! mix.sink_1 \
+         videotestsrc is-live=true pattern=black ! {caps} ! mix.sink_2 \
+         {FACTORY} name=mix latency=100000000 ! {caps} \
+         ! appsink name=out sync=false max-buffers=100 drop=false"
+    ))
+    .expect("pipeline")
+    .downcast::<gst::Pipeline>()
+    .expect("a pipeline");
+    let switch = pipeline
+        .by_name("mix")
+        .and_then(|m| m.downcast::<ProgramSwitch>().ok())
+        .expect("the switch");
+    let pad = |name: &str, alpha: f64, zorder: u32| {
+        let pad = switch
+            .static_pad(name)
+            .and_then(|p| p.downcast::<SwitchPad>().ok())
+            .expect("a switch pad");
+        pad.set_property("alpha", alpha);
+        pad.set_property("zorder", zorder);
+        pad
+    };
+    pad("sink_1", 1.0, 1);
+    let black = pad("sink_2", 0.0, 2);
+    let sink = pipeline
+        .by_name("out")
+        .and_then(|e| e.downcast::<gst_app::AppSink>().ok())
+        .expect("appsink");
+    (pipeline, switch, black, sink)
+}
+
+/// (running time in ms, mean luma) of the output frames until `until_ms` of running time.
+fn frames_until(sink: &gst_app::AppSink, until_ms: u64) -> Vec<(u64, u8)> {
+    let mut frames = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        let Some(sample) = sink.try_pull_sample(gst::ClockTime::from_mseconds(200)) else {
+            continue;
+        };
+        let segment = sample.segment().expect("a segment");
+        let segment = segment
+            .downcast_ref::<gst::ClockTime>()
+            .expect("a time segment");
+        let pts = sample.buffer().and_then(|b| b.pts()).expect("a timestamp");
+        let running = segment.to_running_time(pts).expect("running time");
+        let (luma, _) = luma_and_address(&sample);
+        frames.push((running.mseconds(), luma));
+        if running.mseconds() >= until_ms {
+            return frames;
+        }
+    }
+    panic!("the output stopped before {until_ms} ms: {frames:?}");
+}
+
+fn running_ms(pipeline: &gst::Pipeline) -> u64 {
+    let clock = pipeline.clock().expect("a clock");
+    let base = pipeline.base_time().expect("a base time");
+    (clock.time().saturating_sub(base)).mseconds()
+}
+
+#[test]
+fn a_scheduled_cut_lands_on_the_first_frame_at_its_time() {
+    let (pipeline, switch, black, sink) = two_camera_pipeline();
+    pipeline.set_state(gst::State::Playing).expect("playing");
+    wait_for(&sink, |l, _| l > 200, "the white camera");
+    let at_ms = running_ms(&pipeline) + 500;
+    switch.schedule_shot(&black, at_ms * 1_000_000, super::transition::Entry::Cut);
+    let frames = frames_until(&sink, at_ms + 300);
+    for (t, luma) in &frames {
+        if *t < at_ms {
+            assert!(*luma > 200, "white before the cut: {t} ms luma {luma}");
+        } else {
+            assert!(*luma < 30, "black from the cut on: {t} ms luma {luma}");
+        }
+    }
+    assert!(frames.iter().any(|(t, _)| *t < at_ms), "{frames:?}");
+    no_errors(&pipeline);
+    pipeline.set_state(gst::State::Null).expect("null");
+}
+
+#[test]
+fn a_scheduled_fade_mixes_both_pictures_for_its_duration() {
+    let (pipeline, switch, black, sink) = two_camera_pipeline();
+    pipeline.set_state(gst::State::Playing).expect("playing");
+    wait_for(&sink, |l, _| l > 200, "the white camera");
+    let at_ms = running_ms(&pipeline) + 400;
+    switch.schedule_shot(
+        &black,
+        at_ms * 1_000_000,
+        super::transition::Entry::Fade(1_000_000_000),
+    );
+    let frames = frames_until(&sink, at_ms + 1_300);
+    let mut previous = 255u8;
+    let mut mixed = 0;
+    for (t, luma) in &frames {
+        if *t < at_ms {
+            assert!(*luma > 200, "white before the fade: {t} ms luma {luma}");
+        } else if *t < at_ms + 1_000 {
+            // Decreasing from white to black, in step with the time into the fade.
+            let expected = 235.0 - 219.0 * (*t - at_ms) as f64 / 1000.0;
+            assert!(
+                (f64::from(*luma) - expected).abs() <= 4.0,
+                "{t} ms: luma {luma}, expected {expected:.0}"
+            );
+            assert!(*luma <= previous, "fading down: {frames:?}");
+            previous = *luma;
+            mixed += u32::from(*luma > 30 && *luma < 220);
+        } else {
+            assert!(*luma < 30, "black after the fade: {t} ms luma {luma}");
+        }
+    }
+    assert!(mixed >= 25, "about 30 mixed frames: {mixed} in {frames:?}");
+    // Once it has been on air, the program hands the shot to the layer rule.
+    assert_eq!(
+        switch.settled_shot((at_ms + 1_300) * 1_000_000).as_ref(),
+        Some(&black)
+    );
     no_errors(&pipeline);
     pipeline.set_state(gst::State::Null).expect("null");
 }
