@@ -3,7 +3,9 @@
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use crate::state::{CameraState, DestinationState, OutputState, PtzState, Showing};
+use crate::state::{
+    CameraState, DestinationState, OutputState, PtzState, Showing, TimelinePosition,
+};
 
 /// Something that happened in the media runtime.
 #[derive(Clone, Debug, Serialize)]
@@ -40,6 +42,12 @@ pub enum RuntimeEvent {
         reason: Option<String>,
         at: chrono::DateTime<chrono::Utc>,
     },
+    /// A running timeline changed cue, state or pin, or a second passed.
+    TimelinePosition {
+        #[serde(flatten)]
+        position: TimelinePosition,
+        at: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 impl RuntimeEvent {
@@ -50,6 +58,7 @@ impl RuntimeEvent {
             RuntimeEvent::OutputState { .. } => "output.state",
             RuntimeEvent::DestinationState { .. } => "destination.state",
             RuntimeEvent::PtzState { .. } => "ptz.state",
+            RuntimeEvent::TimelinePosition { .. } => "timeline.position",
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The running media runtime: one supervisor per kind of actor (cameras, PTZ devices,
-//! outputs), their registries and the event bus, started inside the current actix System.
+//! outputs, timelines), their registries and the event bus, started inside the current actix System.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +11,13 @@ use crate::events::EventBus;
 use crate::output::{OutputEnv, OutputRegistry, OutputSupervisor};
 use crate::ptz::{OnvifConnector, PtzEnv, PtzRegistry, PtzSupervisor};
 use crate::supervision::Shutdown;
+use crate::timeline::clock::SystemClock;
+use crate::timeline::ports::RuntimePorts;
+use crate::timeline::{TimelineEnv, TimelineRegistry, TimelineSupervisor};
+
+/// How often a timeline runs its decisions (shots are handed over a second ahead, so this
+/// only bounds how late a pause or a PTZ recall is sent).
+const TIMELINE_TICK: Duration = Duration::from_millis(100);
 
 /// Handles on a running media runtime.
 #[derive(Clone)]
@@ -22,6 +29,8 @@ pub struct Runtime {
     pub ptz_registry: PtzRegistry,
     pub outputs: Addr<OutputSupervisor>,
     pub output_registry: OutputRegistry,
+    pub timelines: Addr<TimelineSupervisor>,
+    pub timeline_registry: TimelineRegistry,
 }
 
 impl Runtime {
@@ -54,8 +63,28 @@ impl Runtime {
             media,
         )
         .start();
+        let ports = Arc::new(RuntimePorts {
+            outputs: output_registry.clone(),
+            ptz: ptz_registry.clone(),
+        });
+        let timeline_registry = TimelineRegistry::default();
+        // Timelines on an arbiter of their own: nothing else delays their ticks.
+        let timelines = TimelineSupervisor::new(
+            TimelineEnv {
+                program: ports.clone(),
+                ptz: ports,
+                clock: Arc::new(SystemClock::obtain()),
+                events: events.clone(),
+                tick: TIMELINE_TICK,
+            },
+            timeline_registry.clone(),
+            Arbiter::new().handle(),
+        )
+        .start();
         Self {
             events,
+            timelines,
+            timeline_registry,
             cameras,
             camera_registry,
             ptz,
@@ -65,10 +94,17 @@ impl Runtime {
         }
     }
 
-    /// Stop everything in order, within `timeout` per kind: outputs first (their RTMP
+    /// Stop everything in order, within `timeout` per kind: timelines first (nothing cuts
+    /// while the rest goes down), outputs (their RTMP
     /// sessions end cleanly and recordings are finalized), then PTZ, then the cameras the
     /// outputs read from (waiting for their RTSP TEARDOWNs).
     pub async fn shutdown(&self, timeout: Duration) {
+        bounded(
+            "timelines",
+            timeout,
+            self.timelines.send(Shutdown { timeout }),
+        )
+        .await;
         bounded("outputs", timeout, self.outputs.send(Shutdown { timeout })).await;
         bounded("PTZ", timeout, self.ptz.send(Shutdown { timeout })).await;
         bounded("cameras", timeout, self.cameras.send(Shutdown { timeout })).await;

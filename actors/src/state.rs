@@ -120,3 +120,61 @@ impl PtzState {
         }
     }
 }
+
+/// Where a running timeline is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum TimelineState {
+    /// Its clock runs and it cuts the program.
+    Running,
+    /// Its clock is stopped; the program stays on air with what it showed.
+    Paused,
+    /// A timeline that does not loop reached its end; the last camera stays on air.
+    Ended,
+}
+
+/// A video cue of a timeline: its track and its place in that track.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CuePointer {
+    pub track: usize,
+    pub index: usize,
+}
+
+/// The next video cue of a running timeline and how far off it is.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NextCue {
+    pub cue: CuePointer,
+    pub camera_id: i64,
+    /// Seconds of timeline time until it (a paused timeline does not get closer).
+    pub in_s: f64,
+}
+
+/// Where a running timeline is: its live position, as its status and its events say.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimelinePosition {
+    pub timeline_id: i64,
+    pub output_id: i64,
+    /// The execution (history entry) this is.
+    pub run_id: i64,
+    pub state: TimelineState,
+    /// Timeline time since its start, pauses excluded, every pass included.
+    pub elapsed_s: f64,
+    /// Offset into the current pass.
+    pub position_s: f64,
+    pub duration_s: f64,
+    /// Passes completed (a looping timeline).
+    pub loops: u64,
+    /// The video cue on screen (none before the first cue).
+    pub cue: Option<CuePointer>,
+    /// The camera the timeline has on air (the pinned one while pinned).
+    pub camera_id: Option<i64>,
+    pub next_cue: Option<NextCue>,
+    /// The camera an operator pinned: the timeline keeps time but does not cut.
+    pub pinned_camera_id: Option<i64>,
+    /// The last problems met (a preset recall that failed, the program not answering).
+    pub errors: Vec<String>,
+}

@@ -30,8 +30,8 @@ use gstreamer_video::subclass::prelude::*;
 
 use super::blend::PlanarRect;
 use super::overlay::Overlays;
-use super::slate_picture::draw_slate;
 pub use super::slate_picture::SLATE_ARGB;
+use super::slate_picture::draw_slate;
 use super::transition::{self, Compose, Entry, Shot, Weights};
 
 /// The element's factory name, registered by [`register`].
