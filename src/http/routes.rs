@@ -8,7 +8,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::error::ApiError;
 use super::{
     assets, audit, auth, cameras, destinations, discovery, events, fallback, health, live, openapi,
-    outputs, overlays, presets, ptz, recordings, snapshots, timelines, tokens, ui, users,
+    outputs, overlays, presets, ptz, recordings, snapshots, timeline_runs, timelines, tokens, ui,
+    users,
 };
 
 /// Every route of the appliance.
@@ -94,6 +95,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(timelines::update)
             .service(timelines::copy)
             .service(timelines::remove)
+            .service(timeline_runs::start_timeline)
+            .service(timeline_runs::stop_timeline)
+            .service(timeline_runs::pause_timeline)
+            .service(timeline_runs::resume_timeline)
+            .service(timeline_runs::seek_timeline)
+            .service(timeline_runs::skip_timeline)
+            .service(timeline_runs::pin_timeline)
+            .service(timeline_runs::timeline_status)
+            .service(timeline_runs::timeline_history)
             .service(outputs::stop_all)
             .service(outputs::list)
             .service(outputs::create)

@@ -1,5 +1,5 @@
 //! The appliance's state changes as a stream (for server-sent events): the current state of
-//! every camera, output and destination first, then every change as it happens.
+//! every camera, output, destination and timeline on air first, then every change as it happens.
 
 use tokio::sync::broadcast;
 use vistterstream_actors::RuntimeEvent;
@@ -7,7 +7,7 @@ use vistterstream_actors::RuntimeEvent;
 use super::context::Context;
 use super::error::Result;
 use super::live_picture::status_of;
-use crate::store::{cameras, outputs};
+use crate::store::{cameras, outputs, timeline_runs};
 
 /// A subscription to state changes and the state it starts from.
 pub struct Subscription {
@@ -48,6 +48,18 @@ pub async fn subscribe(ctx: &Context) -> Result<Subscription> {
                 destination_id: d.destination_id,
                 state: d.state,
                 reason: d.last_error,
+                at: now(),
+            });
+        }
+    }
+    // And where every timeline on air is.
+    for run in timeline_runs::active(&ctx.pool).await? {
+        if let Some(position) = run
+            .output_id
+            .and_then(|o| ctx.runtime.timeline_registry.position(o))
+        {
+            initial.push(RuntimeEvent::TimelinePosition {
+                position,
                 at: now(),
             });
         }

@@ -14,7 +14,7 @@ use vistterstream_actors::output::{
 use vistterstream_actors::supervision::{Stop, Upsert};
 
 use super::context::Context;
-use crate::domain::asset::{AssetKind, parse_color};
+use crate::domain::asset::{Asset, AssetKind, parse_color};
 use crate::domain::destination::{masked_publish_url, publish_url};
 use crate::store::outputs::{self, OutputRow};
 use crate::store::{assets, destinations};
@@ -83,6 +83,34 @@ pub(super) async fn picture(ctx: &Context, asset_id: i64) -> Option<Arc<Raster>>
     Some(decoded.raster)
 }
 
+/// What an asset draws as an overlay layer.
+pub(super) async fn layer_source(ctx: &Context, asset: &Asset) -> LayerSource {
+    let color = parse_color(&asset.color).unwrap_or([255, 255, 255, 255]);
+    let size_px = asset.font_size.clamp(8, 200) as u32;
+    match asset.kind {
+        AssetKind::Text => LayerSource::Text {
+            text: asset.text.clone().unwrap_or_default(),
+            size_px,
+            color,
+        },
+        AssetKind::Clock => LayerSource::Clock {
+            format: asset.text.clone().unwrap_or_else(|| "%H:%M:%S".into()),
+            size_px,
+            color,
+        },
+        // A URL image not fetched yet shows nothing until its first fetch.
+        AssetKind::Image | AssetKind::UrlImage => {
+            LayerSource::Image(picture(ctx, asset.id).await.unwrap_or_else(|| {
+                Arc::new(Raster {
+                    width: 1,
+                    height: 1,
+                    rgba: bytes::Bytes::from_static(&[0, 0, 0, 0]),
+                })
+            }))
+        }
+    }
+}
+
 /// The runtime overlay layers of an output.
 pub(super) async fn overlay_layers(
     ctx: &Context,
@@ -93,30 +121,7 @@ pub(super) async fn overlay_layers(
         let Some(asset) = assets::get(&ctx.pool, row.asset_id).await? else {
             continue;
         };
-        let color = parse_color(&asset.color).unwrap_or([255, 255, 255, 255]);
-        let size_px = asset.font_size.clamp(8, 200) as u32;
-        let source = match asset.kind {
-            AssetKind::Text => LayerSource::Text {
-                text: asset.text.clone().unwrap_or_default(),
-                size_px,
-                color,
-            },
-            AssetKind::Clock => LayerSource::Clock {
-                format: asset.text.clone().unwrap_or_else(|| "%H:%M:%S".into()),
-                size_px,
-                color,
-            },
-            // A URL image not fetched yet shows nothing until its first fetch.
-            AssetKind::Image | AssetKind::UrlImage => {
-                LayerSource::Image(picture(ctx, asset.id).await.unwrap_or_else(|| {
-                    Arc::new(Raster {
-                        width: 1,
-                        height: 1,
-                        rgba: bytes::Bytes::from_static(&[0, 0, 0, 0]),
-                    })
-                }))
-            }
-        };
+        let source = layer_source(ctx, &asset).await;
         layers.push(OverlayLayer {
             id: row.id,
             asset_id: row.asset_id,

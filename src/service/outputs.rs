@@ -12,6 +12,7 @@ use super::context::Context;
 use super::error::{Result, ServiceError};
 use super::lookup;
 use super::output_runtime;
+use super::timeline_runtime;
 use crate::auth::Principal;
 use crate::domain::FieldError;
 use crate::domain::output::{Mode, OutputInput, OutputSettings, validate};
@@ -147,6 +148,7 @@ pub async fn update(
 pub async fn delete(ctx: &Context, who: &Principal, id: i64) -> Result<()> {
     let _guard = ctx.lock_output(id).await;
     let row = lookup::output(ctx, id).await?;
+    timeline_runtime::end_on_output(ctx, id, "output_deleted").await?;
     // The row first: nothing can re-apply a deleted output afterwards.
     outputs::delete(&ctx.pool, id).await?;
     ctx.runtime
@@ -179,6 +181,8 @@ pub async fn start(ctx: &Context, who: &Principal, id: i64) -> Result<OutputView
 pub async fn stop(ctx: &Context, who: &Principal, id: i64) -> Result<OutputView> {
     let _guard = ctx.lock_output(id).await;
     lookup::output(ctx, id).await?;
+    // Nothing left to drive: its timeline ends first, so it cuts nothing on the way down.
+    timeline_runtime::end_on_output(ctx, id, "output_stopped").await?;
     set_running(ctx, who, id, false).await
 }
 
@@ -220,6 +224,8 @@ pub async fn cut(ctx: &Context, who: &Principal, id: i64, input: CutInput) -> Re
             OutputError::RelayCannotCut.to_string(),
         ));
     }
+    // On an output a timeline drives, the cut pins the camera (docs/timelines.md).
+    timeline_runtime::pin_on_output(ctx, id, camera_id).await?;
     if let Some(addr) = ctx.runtime.output_registry.addr(id) {
         match addr.send(Cut { camera_id }).await {
             Ok(Ok(())) => {}
@@ -251,6 +257,8 @@ pub struct StopAllView {
 
 /// Emergency stop (PK-3): every output off air at once; cameras keep running.
 pub async fn stop_all(ctx: &Context, who: &Principal) -> Result<StopAllView> {
+    // The emergency stop wins over everything: no timeline cuts or restarts anything.
+    timeline_runtime::end_all(ctx, "emergency_stop").await?;
     let mut stopped = outputs::stop_all(&ctx.pool).await?;
     let halted = ctx
         .runtime

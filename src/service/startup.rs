@@ -3,15 +3,21 @@
 use std::sync::Arc;
 
 use super::context::Context;
-use super::{asset_refresh, camera_runtime, output_runtime, retention};
+use super::{
+    asset_refresh, camera_runtime, output_runtime, retention, timeline_runtime, timeline_watch,
+};
 
 /// Start-up: the runtime made to run what the store says (cameras, PTZ, outputs that were
-/// running), and the background jobs spawned on the current arbiter.
+/// running, timelines that were on air), and the background jobs spawned on the current arbiter.
 pub async fn start(ctx: Arc<Context>) -> anyhow::Result<()> {
     let cameras = camera_runtime::reconcile(&ctx).await?;
     tracing::info!(cameras, data_dir = %ctx.config().data_dir.display(), "cameras started");
     let outputs = output_runtime::reconcile(&ctx).await?;
     tracing::info!(outputs, "outputs started");
+    // Watching before resuming: a run that ends right away is still closed.
+    actix::spawn(timeline_watch::run(ctx.clone()));
+    let timelines = timeline_runtime::reconcile(&ctx).await?;
+    tracing::info!(timelines, "timelines resumed");
     actix::spawn(asset_refresh::run(ctx.clone()));
     actix::spawn(retention::run(ctx));
     Ok(())

@@ -9,11 +9,13 @@ use super::audit;
 use super::context::Context;
 use super::error::{Result, ServiceError};
 use super::lookup;
+use super::timeline_runtime;
 use crate::auth::Principal;
 use crate::domain::timeline::{
     BroadcastInput, References, TimelineInput, TrackInput, ValidTimeline, validate, warnings,
 };
 use crate::domain::{FieldError, double_option};
+use crate::store::timeline_runs;
 use crate::store::timelines::{self, CueReference, TimelineRow, TimelineWrite};
 use crate::store::{assets, cameras, presets};
 
@@ -126,6 +128,8 @@ pub async fn replace(
     let row = timelines::update(&ctx.pool, id, &write)
         .await?
         .ok_or_else(|| ServiceError::NotFound(format!("timeline {id} does not exist")))?;
+    // On air: the change plays from the same position at once.
+    timeline_runtime::refresh(ctx, id).await?;
     let target = Some(format!("timeline:{id}"));
     audit::record(
         ctx,
@@ -200,6 +204,9 @@ pub async fn copy(ctx: &Context, who: &Principal, id: i64) -> Result<Timeline> {
 
 pub async fn delete(ctx: &Context, who: &Principal, id: i64) -> Result<()> {
     let row = lookup::timeline(ctx, id).await?;
+    if let Some(run) = timeline_runs::active_for_timeline(&ctx.pool, id).await? {
+        timeline_runtime::end(ctx, &run, "deleted").await?;
+    }
     timelines::delete(&ctx.pool, id).await?;
     let target = Some(format!("timeline:{id}"));
     let detail = serde_json::json!({"name": row.name});

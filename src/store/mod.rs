@@ -11,6 +11,7 @@ mod error;
 pub mod outputs;
 pub mod presets;
 pub mod snapshots;
+pub mod timeline_runs;
 pub mod timelines;
 pub mod users;
 

@@ -417,6 +417,45 @@ pub fn distinct_pictures(path: &Path, from: f64, to: f64) -> (usize, usize) {
     )
 }
 
+/// Every decoded picture of a recording, scaled to `w`x`h` RGB24, with its presentation
+/// time in seconds (frames neither dropped nor repeated on the way).
+pub fn all_frames(path: &Path, w: u32, h: u32) -> Vec<(f64, Vec<u8>)> {
+    let times: Vec<f64> = ffprobe_json(
+        &[
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "frame=best_effort_timestamp_time",
+        ],
+        path,
+    )["frames"]
+        .as_array()
+        .map(|frames| {
+            frames
+                .iter()
+                .filter_map(|f| f["best_effort_timestamp_time"].as_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-nostdin", "-i"])
+        .arg(path)
+        .args(["-map", "0:v:0", "-fps_mode", "passthrough", "-vf"])
+        .arg(format!("scale={w}:{h}"))
+        .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .expect("ffmpeg");
+    let size = (w * h * 3) as usize;
+    let pictures: Vec<Vec<u8>> = out.stdout.chunks_exact(size).map(<[u8]>::to_vec).collect();
+    assert_eq!(
+        times.len(),
+        pictures.len(),
+        "ffprobe and ffmpeg agree on the frames of {}",
+        path.display()
+    );
+    times.into_iter().zip(pictures).collect()
+}
+
 /// The decoded picture at `t` seconds, as RGB24 `w`x`h`.
 pub fn frame_rgb(path: &Path, t: f64, w: u32, h: u32) -> Vec<u8> {
     let out = Command::new("ffmpeg")

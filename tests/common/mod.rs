@@ -160,6 +160,14 @@ impl Appliance {
         self.child.as_ref().map(|c| c.id()).unwrap_or(0)
     }
 
+    /// SIGKILL (a power cut, as far as the appliance can tell), then wait for it to be gone.
+    pub fn kill_hard(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     /// SIGTERM, then wait; returns how long the process took to exit and its status.
     pub fn stop_gracefully(&mut self) -> Option<(Duration, std::process::ExitStatus)> {
         let mut child = self.child.take()?;

@@ -133,7 +133,7 @@ impl TimelineActor {
     }
 
     pub(super) fn replace(&mut self, run: TimelineRun) {
-        self.pinned = run.pinned.or(self.pinned);
+        self.pinned = run.pinned;
         self.run = run;
         self.plan();
         self.resync();

@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     assets, audit, auth, cameras, destinations, discovery, events, health, live, outputs, overlays,
-    presets, ptz, recordings, snapshots, timelines, tokens, users,
+    presets, ptz, recordings, snapshots, timeline_runs, timelines, tokens, users,
 };
 
 /// The `/api/v1` routes (nested under that prefix in [`ApiDoc`]).
@@ -77,6 +77,15 @@ use super::{
     timelines::update,
     timelines::copy,
     timelines::remove,
+    timeline_runs::start_timeline,
+    timeline_runs::stop_timeline,
+    timeline_runs::pause_timeline,
+    timeline_runs::resume_timeline,
+    timeline_runs::seek_timeline,
+    timeline_runs::skip_timeline,
+    timeline_runs::pin_timeline,
+    timeline_runs::timeline_status,
+    timeline_runs::timeline_history,
     outputs::list,
     outputs::get_one,
     outputs::create,

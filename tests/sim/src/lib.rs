@@ -59,6 +59,9 @@ pub struct SimCameraConfig {
     /// Paint the capture time into the top rows of every frame ([`stamp`]), for latency
     /// measurements. Ignored in file mode.
     pub stamp: bool,
+    /// The background colour (0xAARRGGBB) behind the moving ball, so tests tell cameras
+    /// apart in what an ingest recorded; `None` is black. Ignored for PTZ and file mode.
+    pub background: Option<u32>,
 }
 
 impl Default for SimCameraConfig {
@@ -76,6 +79,7 @@ impl Default for SimCameraConfig {
             file: None,
             ptz: None,
             stamp: false,
+            background: None,
         }
     }
 }
@@ -104,8 +108,9 @@ impl SimCameraConfig {
             )
         } else {
             format!(
-                "videotestsrc is-live=true pattern=ball motion=sweep \
+                "videotestsrc is-live=true pattern=ball motion=sweep background-color={bg} \
                  ! video/x-raw,width={w},height={h},framerate={fps}/1",
+                bg = self.background.unwrap_or(0xff00_0000),
                 w = self.width,
                 h = self.height,
                 fps = self.fps,
