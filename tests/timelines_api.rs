@@ -313,3 +313,357 @@ async fn timelines_are_stored_whole_and_refused_by_field_path() {
     assert_eq!(count(&app, &token).await, 0);
     let _ = r.yard;
 }
+
+/// The seed system's example (seed-system.md §5.1), exactly as its API accepts it, with its
+/// own ids: cameras 2 and 1, presets 5 and 6, asset 7.
+const MARINA: &str = r#"{
+  "name": "Marina loop", "description": "", "duration": 120, "fps": 30,
+  "resolution": "1920x1080", "loop": true, "is_active": true,
+  "broadcast_title": "Harbor Live Cam", "broadcast_privacy": "public",
+  "broadcast_category_id": "19", "broadcast_tags": "harbor,weather",
+  "tracks": [
+    { "track_type": "video", "layer": 0, "is_enabled": true, "cues": [
+      { "cue_order": 0, "start_time": 0, "duration": 40, "action_type": "show_camera",
+        "action_params": { "camera_id": 2, "preset_id": 5, "transition": "cut" },
+        "transition_type": "cut", "transition_duration": 0 },
+      { "cue_order": 1, "start_time": 40, "duration": 40, "action_type": "show_camera",
+        "action_params": { "camera_id": 2, "preset_id": 6, "transition": "cut" },
+        "transition_type": "cut", "transition_duration": 0 },
+      { "cue_order": 2, "start_time": 80, "duration": 40, "action_type": "show_camera",
+        "action_params": { "camera_id": 1, "transition": "cut" },
+        "transition_type": "fade", "transition_duration": 0.5 } ] },
+    { "track_type": "overlay", "layer": 1, "is_enabled": true, "cues": [
+      { "cue_order": 0, "start_time": 0, "duration": 120, "action_type": "overlay",
+        "action_params": { "asset_id": 7, "position_x": 0.02, "position_y": 0.70,
+                           "width": 640, "opacity": 1.0, "transition": "fade" },
+        "transition_type": "fade", "transition_duration": 0.5 } ] }
+  ]
+}"#;
+
+#[tokio::test]
+async fn timelines_export_and_import_ours_and_the_existing_systems() {
+    let app = Appliance::start().await;
+    let token = app.admin_token().await;
+    let r = references(&app, &token).await;
+    let id = created_id(
+        app.post(&token, "/api/v1/timelines", show(&r)).await,
+        "a timeline",
+    )
+    .await;
+
+    step("1: export: schema_version 1, the timeline, and the names of what it uses");
+    let doc = app
+        .get_json(&token, &format!("/api/v1/timelines/{id}/export"))
+        .await;
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["timeline"]["name"], "Harbour day");
+    let names: Vec<&str> = doc["references"]["presets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, vec!["Harbour", "Pier", "Gate"]);
+
+    step("2: importing it again stores a copy under a free name, the same tracks");
+    let resp = app
+        .post(&token, "/api/v1/timelines/import", json!({"timeline": doc}))
+        .await;
+    assert_eq!(resp.status(), 201);
+    let imported: Value = resp.json().await.unwrap();
+    assert_eq!(imported["timeline"]["name"], "Harbour day (2)");
+    assert_eq!(imported["timeline"]["tracks"], doc["timeline"]["tracks"]);
+
+    step("3: the existing system's JSON, its ids mapped by name: pixels become fractions");
+    let resp = app
+        .post(
+            &token,
+            "/api/v1/timelines/import",
+            json!({
+                "timeline": serde_json::from_str::<Value>(MARINA).unwrap(),
+                "names": {
+                    "cameras": {"2": "Dock", "1": "Yard"},
+                    "presets": {"5": "Harbour", "6": "Pier"},
+                    "assets": {"7": "Caption"}
+                }
+            }),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+    let marina: Value = resp.json().await.unwrap();
+    let t = &marina["timeline"];
+    assert_eq!(t["duration_s"], 120.0);
+    assert_eq!(t["loop"], true);
+    let video = &t["tracks"][0]["cues"];
+    assert_eq!(video[0]["camera_id"], r.dock);
+    assert_eq!(video[0]["preset_id"], r.harbour);
+    assert_eq!(video[1]["preset_id"], r.pier);
+    assert_eq!(video[2]["camera_id"], r.yard);
+    assert_eq!(video[2]["transition"]["kind"], "fade");
+    assert_eq!(video[2]["transition"]["duration_ms"], 500);
+    let overlay = &t["tracks"][1]["cues"][0];
+    assert_eq!(overlay["asset_id"], r.caption);
+    assert!((overlay["width"].as_f64().unwrap() - 640.0 / 1920.0).abs() < 1e-9);
+    assert_eq!(t["broadcast"]["title"], "Harbor Live Cam");
+    assert_eq!(t["broadcast"]["tags"], json!(["harbor", "weather"]));
+    // A preset change on the camera on air (Harbour → Pier on Dock) is a live move.
+    assert_eq!(t["warnings"][0]["field"], "tracks[0].cues[1].preset_id");
+
+    step("4: the same mapped by a table of ids");
+    let resp = app
+        .post(
+            &token,
+            "/api/v1/timelines/import",
+            json!({
+                "timeline": serde_json::from_str::<Value>(MARINA).unwrap(),
+                "map": {
+                    "cameras": {"2": r.dock, "1": r.yard},
+                    "presets": {"5": r.harbour, "6": r.pier},
+                    "assets": {"7": r.caption}
+                }
+            }),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+    let before = count(&app, &token).await;
+
+    step("5: what cannot be matched is refused by its path, and nothing is stored");
+    let marina_doc = serde_json::from_str::<Value>(MARINA).unwrap();
+    let resp = app
+        .post(
+            &token,
+            "/api/v1/timelines/import",
+            json!({"timeline": marina_doc, "names": {"cameras": {"2": "Lighthouse"}}}),
+        )
+        .await;
+    assert_problem(resp, 422, Some("names.cameras.2")).await;
+    // Without any mapping its ids are taken as ours: camera 2 exists (Yard), preset 5 not.
+    let resp = app
+        .post(
+            &token,
+            "/api/v1/timelines/import",
+            json!({"timeline": marina_doc}),
+        )
+        .await;
+    let p = assert_problem(resp, 422, None).await;
+    assert!(p.to_string().contains("preset"), "{p}");
+    let mut newer = doc.clone();
+    newer["schema_version"] = json!(2);
+    let resp = app
+        .post(
+            &token,
+            "/api/v1/timelines/import",
+            json!({"timeline": newer}),
+        )
+        .await;
+    assert_problem(resp, 422, Some("timeline.schema_version")).await;
+    let resp = app
+        .post(
+            &token,
+            "/api/v1/timelines/import",
+            json!({"timeline": {"hello": 1}}),
+        )
+        .await;
+    assert_problem(resp, 422, Some("timeline")).await;
+    assert_eq!(count(&app, &token).await, before, "nothing stored");
+    let resp = app.get(&token, "/api/v1/timelines/999/export").await;
+    assert_problem(resp, 404, None).await;
+}
+
+#[tokio::test]
+async fn timeline_controls_answer_what_they_did_and_refuse_what_they_cannot() {
+    let app = Appliance::start().await;
+    let token = app.admin_token().await;
+    let r = references(&app, &token).await;
+    let id = created_id(
+        app.post(&token, "/api/v1/timelines", show(&r)).await,
+        "a timeline",
+    )
+    .await;
+    let program = created_id(
+        app.post(
+            &token,
+            "/api/v1/outputs",
+            json!({"name": "Rehearsal", "mode": "program"}),
+        )
+        .await,
+        "a program",
+    )
+    .await;
+    let relay = created_id(
+        app.post(
+            &token,
+            "/api/v1/outputs",
+            json!({"name": "Relay", "mode": "relay", "camera_id": r.dock}),
+        )
+        .await,
+        "a relay",
+    )
+    .await;
+    let path = |what: &str| format!("/api/v1/timelines/{id}/{what}");
+
+    step("1: stopped: its status says so; controls are 409; history is empty");
+    let v = app.get_json(&token, &path("status")).await;
+    assert_eq!(v["state"], "stopped");
+    for what in ["stop", "pause", "resume", "skip"] {
+        let resp = app.post(&token, &path(what), json!({})).await;
+        assert_problem(resp, 409, None).await;
+    }
+    assert_eq!(app.get_json(&token, &path("runs")).await, json!([]));
+
+    step("2: bad starts: past the end, a relay, an output that is not there (422 by field)");
+    let resp = app
+        .post(
+            &token,
+            &path("start"),
+            json!({"output_id": program, "position_s": 31}),
+        )
+        .await;
+    assert_problem(resp, 422, Some("position_s")).await;
+    let resp = app
+        .post(&token, &path("start"), json!({"output_id": relay}))
+        .await;
+    assert_problem(resp, 422, Some("output_id")).await;
+    let resp = app
+        .post(&token, &path("start"), json!({"output_id": 999}))
+        .await;
+    assert_problem(resp, 422, Some("output_id")).await;
+    assert_eq!(app.get_json(&token, &path("runs")).await, json!([]));
+
+    step("3: started at 12 s on the program (which starts with it): running, cue 1");
+    let resp = app
+        .post(
+            &token,
+            &path("start"),
+            json!({"output_id": program, "position_s": 12}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let output = app
+        .get_json(&token, &format!("/api/v1/outputs/{program}"))
+        .await;
+    assert_eq!(output["running"], true);
+    let v = common::wait::wait_until(
+        std::time::Duration::from_secs(5),
+        "a position",
+        async || {
+            let v = app.get_json(&token, &path("status")).await;
+            if v["position"].is_object() {
+                Ok(v)
+            } else {
+                Err(v)
+            }
+        },
+    )
+    .await;
+    assert_eq!(v["state"], "running");
+    assert_eq!(v["position"]["cue"]["index"], 1);
+    assert_eq!(v["run"]["started_by"], "operator");
+
+    step("4: pause, seek (refused past the end), skip, pin an unknown camera, pin, release");
+    let v: Value = app
+        .post(&token, &path("pause"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["state"], "paused");
+    let at = v["position"]["position_s"].as_f64().unwrap();
+    let resp = app
+        .post(&token, &path("seek"), json!({"position_s": 45}))
+        .await;
+    assert_problem(resp, 422, Some("position_s")).await;
+    let v: Value = app
+        .post(&token, &path("seek"), json!({"position_s": 25}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        v["state"], "paused",
+        "a seek keeps a paused timeline paused"
+    );
+    assert_eq!(v["position"]["position_s"], 25.0);
+    assert_eq!(v["position"]["cue"]["index"], 2);
+    assert!(at >= 12.0);
+    let v: Value = app
+        .post(&token, &path("skip"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        v["position"]["loops"], 1,
+        "a looping timeline skips into its next pass"
+    );
+    assert_eq!(v["position"]["position_s"], 0.0);
+    let resp = app
+        .post(&token, &path("pin"), json!({"camera_id": 999}))
+        .await;
+    assert_problem(resp, 422, Some("camera_id")).await;
+    let v: Value = app
+        .post(&token, &path("pin"), json!({"camera_id": r.yard}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["position"]["pinned_camera_id"], r.yard);
+    assert_eq!(v["position"]["camera_id"], r.yard);
+    let v: Value = app
+        .post(&token, &path("pin"), json!({"camera_id": null}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["position"]["pinned_camera_id"], Value::Null);
+    let v: Value = app
+        .post(&token, &path("resume"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["state"], "running");
+
+    step("5: one timeline per output: another is refused, then replaces it when asked");
+    let doc = app.get_json(&token, &path("export")).await;
+    let resp = app
+        .post(&token, "/api/v1/timelines/import", json!({"timeline": doc}))
+        .await;
+    let imported: Value = resp.json().await.unwrap();
+    let other = imported["timeline"]["id"].as_i64().expect("the copy's id");
+    let other_start = format!("/api/v1/timelines/{other}/start");
+    let resp = app
+        .post(&token, &other_start, json!({"output_id": program}))
+        .await;
+    let p = assert_problem(resp, 409, None).await;
+    assert!(p["detail"].as_str().unwrap().contains("Harbour day"), "{p}");
+    let resp = app
+        .post(
+            &token,
+            &other_start,
+            json!({"output_id": program, "replace": true}),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        app.get_json(&token, &path("status")).await["state"],
+        "stopped"
+    );
+    let runs = app.get_json(&token, &path("runs")).await;
+    assert_eq!(runs[0]["end_reason"], "replaced");
+
+    step("6: the emergency stop ends it; the output is off air");
+    let resp = app
+        .post(&token, "/api/v1/outputs/stop-all", json!({}))
+        .await;
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let runs = app
+        .get_json(&token, &format!("/api/v1/timelines/{other}/runs"))
+        .await;
+    assert_eq!(runs[0]["end_reason"], "emergency_stop");
+    assert_eq!(
+        app.get_json(&token, &format!("/api/v1/timelines/{other}/status"))
+            .await["state"],
+        "stopped"
+    );
+}

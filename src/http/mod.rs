@@ -26,6 +26,7 @@ pub mod routes;
 pub mod serde_messages;
 pub mod snapshots;
 mod timeline_runs;
+mod timeline_transfer;
 mod timelines;
 pub mod tokens;
 pub mod ui;

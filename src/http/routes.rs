@@ -8,8 +8,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::error::ApiError;
 use super::{
     assets, audit, auth, cameras, destinations, discovery, events, fallback, health, live, openapi,
-    outputs, overlays, presets, ptz, recordings, snapshots, timeline_runs, timelines, tokens, ui,
-    users,
+    outputs, overlays, presets, ptz, recordings, snapshots, timeline_runs, timeline_transfer,
+    timelines, tokens, ui, users,
 };
 
 /// Every route of the appliance.
@@ -90,6 +90,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(destinations::remove)
             .service(timelines::list)
             .service(timelines::create)
+            .service(timeline_transfer::import_timeline)
+            .service(timeline_transfer::export_timeline)
             .service(timelines::get_one)
             .service(timelines::replace)
             .service(timelines::update)

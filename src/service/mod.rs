@@ -37,6 +37,7 @@ pub mod snapshots;
 pub mod startup;
 pub mod timeline_runs;
 mod timeline_runtime;
+pub mod timeline_transfer;
 mod timeline_watch;
 pub mod timelines;
 pub mod tokens;

@@ -16,7 +16,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     assets, audit, auth, cameras, destinations, discovery, events, health, live, outputs, overlays,
-    presets, ptz, recordings, snapshots, timeline_runs, timelines, tokens, users,
+    presets, ptz, recordings, snapshots, timeline_runs, timeline_transfer, timelines, tokens,
+    users,
 };
 
 /// The `/api/v1` routes (nested under that prefix in [`ApiDoc`]).
@@ -77,6 +78,8 @@ use super::{
     timelines::update,
     timelines::copy,
     timelines::remove,
+    timeline_transfer::import_timeline,
+    timeline_transfer::export_timeline,
     timeline_runs::start_timeline,
     timeline_runs::stop_timeline,
     timeline_runs::pause_timeline,
