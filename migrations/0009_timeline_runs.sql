@@ -17,7 +17,9 @@ CREATE TABLE timeline_runs (
     paused            INTEGER NOT NULL DEFAULT 0,
     pinned_camera_id  INTEGER,
     loops             INTEGER NOT NULL DEFAULT 0,
-    errors            TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(errors))
+    errors            TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(errors)),
+    -- The run put its output on air (a schedule takes it off again when its window closes).
+    started_output    INTEGER NOT NULL DEFAULT 0
 );
 
 -- One timeline on air per output, and one output per timeline.

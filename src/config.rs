@@ -29,6 +29,29 @@ pub struct Config {
     pub assets: AssetConfig,
     pub ptz: PtzConfig,
     pub discovery: DiscoveryConfig,
+    pub schedules: ScheduleConfig,
+}
+
+/// The schedules' clock. Real time unless a simulated start is given: then the schedules
+/// see time begin there when the appliance starts and run `simulated_rate` times as fast (a
+/// drill of next Saturday's show, or a test of a window opening and closing). Timelines
+/// themselves always run in real time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScheduleConfig {
+    /// RFC 3339, e.g. "2026-03-29T00:59:50+01:00"; empty = real time.
+    pub simulated_start: String,
+    /// Simulated seconds per real second (with `simulated_start`), 0.1–3600.
+    pub simulated_rate: f64,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        Self {
+            simulated_start: String::new(),
+            simulated_rate: 1.0,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -199,6 +222,7 @@ impl Default for Config {
             assets: AssetConfig::default(),
             ptz: PtzConfig::default(),
             discovery: DiscoveryConfig::default(),
+            schedules: ScheduleConfig::default(),
         }
     }
 }

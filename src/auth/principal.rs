@@ -31,6 +31,18 @@ impl Principal {
         }
     }
 
+    /// The appliance itself acting (a schedule's window opening): no user; the audit log
+    /// records `name` (e.g. "schedule 3") with user id 0.
+    pub fn appliance(name: impl Into<String>) -> Self {
+        Self {
+            user_id: 0,
+            username: name.into(),
+            role: crate::domain::user::Role::Admin,
+            token_id: None,
+            session_digest: None,
+        }
+    }
+
     /// Who did it, as the audit log records it.
     pub fn audit_user(&self) -> (i64, &str) {
         (self.user_id, self.username.as_str())

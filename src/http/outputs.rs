@@ -8,7 +8,8 @@ use super::guard::{AsOperator, Caller};
 use super::json::ValidJson;
 use crate::domain::output::OutputInput;
 use crate::service::Context;
-use crate::service::outputs::{self, CutInput, OutputView, StopAllView};
+use crate::service::emergency::{self, StopAllView};
+use crate::service::outputs::{self, CutInput, OutputView};
 
 type Ctx = web::Data<Context>;
 
@@ -108,5 +109,5 @@ pub async fn cut(
 #[utoipa::path(tag = "outputs", responses((status = 403, body = Problem), (status = 200, body = StopAllView)), security(("bearer" = []), ("cookie" = [])))]
 #[post("/outputs/stop-all")]
 pub async fn stop_all(ctx: Ctx, who: AsOperator) -> Result<web::Json<StopAllView>, ApiError> {
-    Ok(web::Json(outputs::stop_all(&ctx, &who).await?))
+    Ok(web::Json(emergency::stop_all(&ctx, &who).await?))
 }

@@ -8,8 +8,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::error::ApiError;
 use super::{
     assets, audit, auth, cameras, destinations, discovery, events, fallback, health, live, openapi,
-    outputs, overlays, presets, ptz, recordings, snapshots, timeline_runs, timeline_transfer,
-    timelines, tokens, ui, users,
+    outputs, overlays, presets, ptz, recordings, schedules, snapshots, timeline_runs,
+    timeline_transfer, timelines, tokens, ui, users,
 };
 
 /// Every route of the appliance.
@@ -97,6 +97,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(timelines::update)
             .service(timelines::copy)
             .service(timelines::remove)
+            .service(schedules::list_schedules)
+            .service(schedules::create_schedule)
+            .service(schedules::get_schedule)
+            .service(schedules::replace_schedule)
+            .service(schedules::update_schedule)
+            .service(schedules::delete_schedule)
+            .service(schedules::run_schedule_now)
+            .service(schedules::stop_schedule)
             .service(timeline_runs::start_timeline)
             .service(timeline_runs::stop_timeline)
             .service(timeline_runs::pause_timeline)

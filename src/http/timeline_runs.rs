@@ -6,10 +6,9 @@ use actix_web::{get, post, web};
 use super::error::{ApiError, Problem};
 use super::guard::{AsOperator, Caller};
 use super::json::ValidJson;
-use crate::domain::timeline::Starter;
 use crate::service::Context;
 use crate::service::timeline_runs::{
-    self, PinInput, RunView, SeekInput, StartInput, TimelineStatus,
+    self, Origin, PinInput, RunView, SeekInput, StartInput, TimelineStatus,
 };
 
 type Ctx = web::Data<Context>;
@@ -24,7 +23,7 @@ pub async fn start_timeline(
     body: ValidJson<StartInput>,
 ) -> Status {
     Ok(web::Json(
-        timeline_runs::start(&ctx, &who, *id, body.0, Starter::Operator, None).await?,
+        timeline_runs::start(&ctx, &who, *id, body.0, Origin::OPERATOR).await?,
     ))
 }
 

@@ -18,6 +18,7 @@ use vistterstream_actors::Runtime;
 use vistterstream_actors::media::snapshot::Jpeg;
 
 use super::error::ServiceError;
+use super::schedule_clock::ScheduleClock;
 use crate::config::Config;
 use crate::pictures::PictureCache;
 use crate::secrets::SecretBox;
@@ -46,6 +47,8 @@ pub struct Context {
     output_locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     /// When this appliance started serving (its uptime in the System page and `/readyz`).
     pub(super) started_at: Instant,
+    /// What time the schedules see (real, or simulated for drills and tests).
+    pub(super) schedule_clock: ScheduleClock,
 }
 
 impl Context {
@@ -60,6 +63,8 @@ impl Context {
         let per_minute = NonZeroU32::new(config.auth.login_attempts_per_minute.max(1))
             .unwrap_or(NonZeroU32::MIN);
         let url_allow = config.assets.allow_networks().map_err(anyhow::Error::msg)?;
+        let schedule_clock =
+            ScheduleClock::from_config(&config.schedules).map_err(anyhow::Error::msg)?;
         let asset_client = crate::pictures::fetch_client(url_allow.clone())
             .context("building the HTTP client for URL images")?;
         Ok(Self {
@@ -77,6 +82,7 @@ impl Context {
             url_allow,
             output_locks: Mutex::new(HashMap::new()),
             started_at: Instant::now(),
+            schedule_clock,
         })
     }
 

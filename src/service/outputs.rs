@@ -5,7 +5,6 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use vistterstream_actors::output::{Cut, OutputError, OutputStatus};
-use vistterstream_actors::supervision::StopAll;
 
 use super::audit;
 use super::context::Context;
@@ -17,7 +16,7 @@ use crate::auth::Principal;
 use crate::domain::FieldError;
 use crate::domain::output::{Mode, OutputInput, OutputSettings, validate};
 use crate::store::outputs::{self, OutputRow};
-use crate::store::{assets, cameras, destinations};
+use crate::store::{assets, cameras, destinations, schedules};
 
 #[derive(Serialize, ToSchema)]
 pub struct OutputView {
@@ -148,6 +147,10 @@ pub async fn update(
 pub async fn delete(ctx: &Context, who: &Principal, id: i64) -> Result<()> {
     let _guard = ctx.lock_output(id).await;
     let row = lookup::output(ctx, id).await?;
+    refuse_schedules(
+        &schedules::on_output(&ctx.pool, id).await?,
+        &format!("output {id}"),
+    )?;
     timeline_runtime::end_on_output(ctx, id, "output_deleted").await?;
     // The row first: nothing can re-apply a deleted output afterwards.
     outputs::delete(&ctx.pool, id).await?;
@@ -249,36 +252,18 @@ pub async fn cut(ctx: &Context, who: &Principal, id: i64, input: CutInput) -> Re
     Ok(view(ctx, row))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct StopAllView {
-    /// Outputs that were on air and are now stopped.
-    pub stopped: Vec<i64>,
-}
-
-/// Emergency stop (PK-3): every output off air at once; cameras keep running.
-pub async fn stop_all(ctx: &Context, who: &Principal) -> Result<StopAllView> {
-    // The emergency stop wins over everything: no timeline cuts or restarts anything.
-    timeline_runtime::end_all(ctx, "emergency_stop").await?;
-    let mut stopped = outputs::stop_all(&ctx.pool).await?;
-    let halted = ctx
-        .runtime
-        .outputs
-        .send(StopAll)
-        .await
-        .map_err(ServiceError::internal)?;
-    stopped.extend(halted);
-    let stopped = {
-        let mut ids = crate::domain::unique(&stopped);
-        ids.sort_unstable();
-        ids
-    };
-    audit::record(
-        ctx,
-        who,
-        "output.stop_all",
-        None,
-        Some(serde_json::json!({"stopped": stopped})),
-    )
-    .await?;
-    Ok(StopAllView { stopped })
+/// A 409 naming the schedules in `users` ((id, name)), or nothing when there are none.
+fn refuse_schedules(users: &[(i64, String)], what: &str) -> Result<()> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = users
+        .iter()
+        .map(|(id, n)| format!("\"{n}\" ({id})"))
+        .collect();
+    Err(ServiceError::Conflict(format!(
+        "{what} is used by schedule{} {}; change or delete them first",
+        if names.len() > 1 { "s" } else { "" },
+        names.join(", ")
+    )))
 }

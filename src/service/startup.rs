@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use super::context::Context;
 use super::{
-    asset_refresh, camera_runtime, output_runtime, retention, timeline_runtime, timeline_watch,
+    asset_refresh, camera_runtime, output_runtime, retention, schedule_runner, timeline_runtime,
+    timeline_watch,
 };
 
 /// Start-up: the runtime made to run what the store says (cameras, PTZ, outputs that were
@@ -18,6 +19,7 @@ pub async fn start(ctx: Arc<Context>) -> anyhow::Result<()> {
     actix::spawn(timeline_watch::run(ctx.clone()));
     let timelines = timeline_runtime::reconcile(&ctx).await?;
     tracing::info!(timelines, "timelines resumed");
+    actix::spawn(schedule_runner::run(ctx.clone()));
     actix::spawn(asset_refresh::run(ctx.clone()));
     actix::spawn(retention::run(ctx));
     Ok(())

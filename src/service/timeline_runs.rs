@@ -41,6 +41,24 @@ pub struct StartInput {
     pub replace: bool,
 }
 
+/// Who starts a run, beyond the caller: a person, or a schedule (which also says whether
+/// its window already put the output on air).
+#[derive(Clone, Copy, Debug)]
+pub struct Origin {
+    pub by: Starter,
+    pub schedule_id: Option<i64>,
+    /// The output was put on air for this window by an earlier run of it.
+    pub output_started_before: bool,
+}
+
+impl Origin {
+    pub const OPERATOR: Origin = Origin {
+        by: Starter::Operator,
+        schedule_id: None,
+        output_started_before: false,
+    };
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeekInput {
@@ -160,9 +178,9 @@ pub async fn start(
     who: &Principal,
     timeline_id: i64,
     input: StartInput,
-    by: Starter,
-    schedule_id: Option<i64>,
+    origin: Origin,
 ) -> Result<TimelineStatus> {
+    let by = origin.by;
     let timeline = lookup::timeline(ctx, timeline_id).await?;
     let position = input.position_s.unwrap_or(0.0);
     if !position.is_finite() || position < 0.0 || position > timeline.duration_s {
@@ -222,7 +240,8 @@ pub async fn start(
             )));
         }
     }
-    if !output.running {
+    let started_output = !output.running;
+    if started_output {
         outputs::start(ctx, who, output.id).await?;
     }
     let run = timeline_runs::insert(
@@ -232,8 +251,9 @@ pub async fn start(
             timeline_name: timeline.name.clone(),
             output_id: output.id,
             started_by: by,
-            schedule_id,
+            schedule_id: origin.schedule_id,
             elapsed_ms: millis(Duration::from_secs_f64(position)),
+            started_output: started_output || origin.output_started_before,
         },
     )
     .await?;

@@ -15,9 +15,9 @@ use crate::domain::timeline::{
     BroadcastInput, References, TimelineInput, TrackInput, ValidTimeline, validate, warnings,
 };
 use crate::domain::{FieldError, double_option};
-use crate::store::timeline_runs;
 use crate::store::timelines::{self, CueReference, TimelineRow, TimelineWrite};
 use crate::store::{assets, cameras, presets};
+use crate::store::{schedules, timeline_runs};
 
 #[derive(Serialize, ToSchema)]
 pub struct Timeline {
@@ -204,6 +204,18 @@ pub async fn copy(ctx: &Context, who: &Principal, id: i64) -> Result<Timeline> {
 
 pub async fn delete(ctx: &Context, who: &Principal, id: i64) -> Result<()> {
     let row = lookup::timeline(ctx, id).await?;
+    let users = schedules::using_timeline(&ctx.pool, id).await?;
+    if !users.is_empty() {
+        let names: Vec<String> = users
+            .iter()
+            .map(|(i, n)| format!("\"{n}\" ({i})"))
+            .collect();
+        return Err(ServiceError::Conflict(format!(
+            "timeline {id} is played by schedule{} {}; take it out of them first",
+            if names.len() > 1 { "s" } else { "" },
+            names.join(", ")
+        )));
+    }
     if let Some(run) = timeline_runs::active_for_timeline(&ctx.pool, id).await? {
         timeline_runtime::end(ctx, &run, "deleted").await?;
     }

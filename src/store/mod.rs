@@ -10,6 +10,7 @@ pub mod destinations;
 mod error;
 pub mod outputs;
 pub mod presets;
+pub mod schedules;
 pub mod snapshots;
 pub mod timeline_runs;
 pub mod timelines;

@@ -25,6 +25,7 @@ pub struct RunRow {
     pub pinned_camera_id: Option<i64>,
     pub loops: i64,
     pub errors: Json<Vec<String>>,
+    pub started_output: bool,
 }
 
 /// A run about to start.
@@ -36,6 +37,7 @@ pub struct NewRun {
     pub started_by: Starter,
     pub schedule_id: Option<i64>,
     pub elapsed_ms: i64,
+    pub started_output: bool,
 }
 
 /// Where a run's clock is: its anchor, moved by every control.
@@ -51,8 +53,8 @@ pub async fn insert(pool: &SqlitePool, run: &NewRun) -> Result<RunRow> {
     let now = now();
     Ok(sqlx::query_as(
         "INSERT INTO timeline_runs (timeline_id, timeline_name, output_id, started_by, \
-         schedule_id, started_at, anchor_at, anchor_elapsed_ms) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+         schedule_id, started_at, anchor_at, anchor_elapsed_ms, started_output) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
     )
     .bind(run.timeline_id)
     .bind(&run.timeline_name)
@@ -62,6 +64,7 @@ pub async fn insert(pool: &SqlitePool, run: &NewRun) -> Result<RunRow> {
     .bind(&now)
     .bind(&now)
     .bind(run.elapsed_ms)
+    .bind(run.started_output)
     .fetch_one(pool)
     .await?)
 }

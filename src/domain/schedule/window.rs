@@ -20,6 +20,26 @@ pub fn parse_clock(text: &str) -> Result<Time, String> {
     Time::new(hour, minute, 0, 0).map_err(|_| invalid())
 }
 
+/// The pattern of a stored schedule (validated when stored; `None` only if its zone is no
+/// longer known).
+pub fn weekly_of(
+    time_zone: &str,
+    days: &[super::input::Day],
+    start: &str,
+    end: &str,
+) -> Option<Weekly> {
+    let mut selected = [false; 7];
+    for d in days {
+        selected[d.index()] = true;
+    }
+    Some(Weekly {
+        zone: TimeZone::get(time_zone).ok()?,
+        days: selected,
+        start: parse_clock(start).ok()?,
+        end: parse_clock(end).ok()?,
+    })
+}
+
 /// One opening of a schedule: from `start` (included) to `end` (excluded).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {

@@ -16,8 +16,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     assets, audit, auth, cameras, destinations, discovery, events, health, live, outputs, overlays,
-    presets, ptz, recordings, snapshots, timeline_runs, timeline_transfer, timelines, tokens,
-    users,
+    presets, ptz, recordings, schedules, snapshots, timeline_runs, timeline_transfer, timelines,
+    tokens, users,
 };
 
 /// The `/api/v1` routes (nested under that prefix in [`ApiDoc`]).
@@ -80,6 +80,14 @@ use super::{
     timelines::remove,
     timeline_transfer::import_timeline,
     timeline_transfer::export_timeline,
+    schedules::list_schedules,
+    schedules::create_schedule,
+    schedules::get_schedule,
+    schedules::replace_schedule,
+    schedules::update_schedule,
+    schedules::delete_schedule,
+    schedules::run_schedule_now,
+    schedules::stop_schedule,
     timeline_runs::start_timeline,
     timeline_runs::stop_timeline,
     timeline_runs::pause_timeline,
@@ -135,6 +143,7 @@ struct V1Api;
         (name = "snapshots", description = "Stored snapshots with retention"),
         (name = "destinations", description = "Where programs are published (RTMP/RTMPS)"),
         (name = "timelines", description = "Timelines: cameras, presets and overlays over time"),
+        (name = "schedules", description = "Schedules: weekly windows that play timelines on an output"),
         (name = "assets", description = "Asset library: uploaded pictures, URL images, text, clocks"),
         (name = "recordings", description = "MP4 segments recorded from outputs"),
         (name = "outputs", description = "Always-on programs and relays: start, stop, cut, emergency stop"),
