@@ -84,6 +84,8 @@ pub(super) async fn tick(ctx: &Context, row: &ScheduleRow) -> Result<()> {
     let origin = window
         .map(|w| w.start)
         .or_else(|| parse_time(row.manual_started_at.as_deref()).filter(|_| row.enabled));
+    metrics::gauge!("vistter_schedule_open", "schedule" => row.id.to_string(), "output" => row.output_id.to_string())
+        .set(if origin.is_some() { 1.0 } else { 0.0 });
     let who = Principal::appliance(format!("schedule {}", row.id));
     let Some(origin) = origin else {
         if let Some(run) = ours {

@@ -23,6 +23,14 @@ impl TimelineCell {
         }
     }
 
+    /// The timeline left its output: its gauges say so.
+    pub fn clear_metrics(&self) {
+        if let Some(p) = self.get() {
+            metrics::gauge!("vistter_timeline_running", "output" => p.output_id.to_string())
+                .set(0.0);
+        }
+    }
+
     /// The last position (none before the actor first ran).
     pub fn get(&self) -> Option<TimelinePosition> {
         self.lock().as_ref().map(|(p, _)| p.clone())
@@ -35,6 +43,19 @@ impl TimelineCell {
     /// Store `position`; publish it when something other than the running time changed,
     /// or the last event is a second old.
     pub fn set(&self, position: TimelinePosition) {
+        let output = position.output_id.to_string();
+        let on_air = position.state != crate::state::TimelineState::Ended;
+        metrics::gauge!("vistter_timeline_running", "output" => output.clone()).set(if on_air {
+            1.0
+        } else {
+            0.0
+        });
+        metrics::gauge!("vistter_timeline_position_seconds", "output" => output.clone())
+            .set(position.position_s);
+        metrics::gauge!("vistter_timeline_loops", "output" => output.clone())
+            .set(position.loops as f64);
+        metrics::gauge!("vistter_timeline_errors", "output" => output)
+            .set(position.errors.len() as f64);
         let publish = {
             let mut cell = self.lock();
             let now = Instant::now();

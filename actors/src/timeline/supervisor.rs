@@ -59,4 +59,8 @@ impl Supervised for TimelineActor {
     fn update(addr: &Addr<Self>, spec: TimelineRun) {
         addr.do_send(ReplaceRun(spec));
     }
+
+    fn on_remove(shared: &Arc<TimelineCell>) {
+        shared.clear_metrics();
+    }
 }

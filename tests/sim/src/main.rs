@@ -81,6 +81,7 @@ fn main() -> anyhow::Result<()> {
             file: args.file.clone(),
             ptz: head.clone(),
             stamp: args.stamp,
+            background: None,
         };
         let camera =
             SimCamera::start(config).with_context(|| format!("starting camera {}", i + 1))?;
