@@ -14,10 +14,11 @@ use common::fixtures::{
     start_output_until, stop_output, upload_asset,
 };
 use common::ingest::{self, Nginx};
+use common::program_frames::{Shows, blue_share, classify, runs};
 use common::wait::wait_until_every;
 use common::{Appliance, Options, step};
 use serde_json::{Value, json};
-use vistterstream_sim::picture::{self, is_green};
+use vistterstream_sim::picture;
 use vistterstream_sim::{SimCamera, SimCameraConfig};
 
 const FPS: f64 = 25.0;
@@ -130,56 +131,6 @@ async fn wait_status(
     .await
 }
 
-/// What a decoded 64x36 frame shows.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Shows {
-    A,
-    B,
-    Slate,
-    /// Neither camera's colour: a transition frame; the blue share of red + blue.
-    Mix(f64),
-}
-
-fn median(mut v: Vec<i32>) -> i32 {
-    v.sort_unstable();
-    v[v.len() / 2]
-}
-
-/// The camera by the background along the bottom rows (the median ignores the ball), the
-/// overlay by the picture's centre.
-fn classify(rgb: &[u8]) -> (Shows, bool) {
-    let (w, h) = (64, 36);
-    let band: Vec<picture::Rgb> = (h - 6..h)
-        .flat_map(|y| (0..w).map(move |x| (x, y)))
-        .map(|(x, y)| picture::pixel(rgb, w, x, y))
-        .collect();
-    let r = median(band.iter().map(|p| p.0).collect());
-    let g = median(band.iter().map(|p| p.1).collect());
-    let b = median(band.iter().map(|p| p.2).collect());
-    let shows = if r > 150 && b < 60 {
-        Shows::A
-    } else if b > 150 && r < 60 {
-        Shows::B
-    } else if r < 60 && (20..70).contains(&g) && (50..120).contains(&b) {
-        // The slate's navy (0x14, 0x28, 0x50).
-        Shows::Slate
-    } else {
-        Shows::Mix(f64::from(b) / f64::from((r + b).max(1)))
-    };
-    (shows, is_green(picture::pixel(rgb, w, 32, 18)))
-}
-
-/// Blue's share of red + blue along the bottom rows: 1 for camera B, 0 for camera A.
-fn blue_share(rgb: &[u8]) -> f64 {
-    let band: Vec<picture::Rgb> = (30..36)
-        .flat_map(|y| (0..64).map(move |x| (x, y)))
-        .map(|(x, y)| picture::pixel(rgb, 64, x, y))
-        .collect();
-    let r = median(band.iter().map(|p| p.0).collect());
-    let b = median(band.iter().map(|p| p.2).collect());
-    f64::from(b) / f64::from((r + b).max(1))
-}
-
 /// The 30 s show: A [0, 6), B [6, 12), A [12, 18) fading in over 1 s, B [18, 24), A [24, 30);
 /// the overlay over [3, 9) and [20, 27).
 fn show(s: &Studio) -> Value {
@@ -277,36 +228,6 @@ async fn a_timeline_cuts_fades_and_overlays_on_the_frame_its_cues_name() {
     let files = s.ingest.recordings("show");
     assert_eq!(files.len(), 1, "one publish session: {files:?}");
     check_recording(&ingest::all_frames(&files[0], 64, 36));
-}
-
-/// What was on screen, as runs: "A+overlay 0.000-5.960, Mix 6.000-…".
-fn runs(shown: &[(f64, Shows, bool)]) -> String {
-    let mut out = String::new();
-    let mut start = 0;
-    for i in 1..=shown.len() {
-        let same = |a: &(f64, Shows, bool), b: &(f64, Shows, bool)| {
-            a.2 == b.2
-                && match (a.1, b.1) {
-                    (Shows::Mix(_), Shows::Mix(_)) => true,
-                    (x, y) => x == y,
-                }
-        };
-        if i == shown.len() || !same(&shown[i], &shown[start]) {
-            let (t, what, overlay) = &shown[start];
-            let label = match what {
-                Shows::Mix(_) => "Mix".to_string(),
-                other => format!("{other:?}"),
-            };
-            out.push_str(&format!(
-                "\n  {label}{} {t:.3}-{:.3} ({} frames)",
-                if *overlay { "+overlay" } else { "" },
-                shown[i - 1].0,
-                i - start
-            ));
-            start = i;
-        }
-    }
-    out
 }
 
 /// The order of what was on screen, and each change's time relative to the first cut.

@@ -8,6 +8,7 @@
 //! - [`problem`]: checking an error response (`application/problem+json`);
 //! - [`httpd`], [`ingest`]: peers (Apache httpd as a snapshot endpoint; nginx-rtmp, stunnel
 //!   and ffprobe for what an output sent);
+//! - [`program_frames`]: what a program showed, frame by frame, in a recording;
 //! - [`browser`]: a browser script (Chromium under playwright-core) in lockstep with a test.
 
 #![allow(dead_code)]
@@ -18,6 +19,7 @@ pub mod httpd;
 pub mod ingest;
 pub mod live;
 pub mod problem;
+pub mod program_frames;
 pub mod wait;
 
 use std::fmt;

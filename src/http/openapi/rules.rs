@@ -66,8 +66,31 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
         "PresetExportItem",
         "TimelineInput",
         "TimelinePatch",
+        "ScheduleInput",
+        "SchedulePatch",
     ] {
         rules.push((schema, "name", visible.clone()));
+    }
+    // "HH:MM", 24-hour; a zone is an IANA name (which one exists is the server's to say).
+    let clock = json!({ "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$" });
+    let zone =
+        json!({ "pattern": r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$", "maxLength": 64 });
+    for schema in ["ScheduleInput", "SchedulePatch"] {
+        rules.extend([
+            (schema, "start", clock.clone()),
+            (schema, "end", clock.clone()),
+            (schema, "time_zone", zone.clone()),
+            (
+                schema,
+                "days",
+                json!({ "minItems": 1, "maxItems": 7, "uniqueItems": true }),
+            ),
+            (
+                schema,
+                "timeline_ids",
+                json!({ "minItems": 1, "maxItems": 50 }),
+            ),
+        ]);
     }
     rules.push(("BroadcastInput", "title", visible.clone()));
     for schema in ["CameraInput", "CameraPatch"] {
