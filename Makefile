@@ -42,6 +42,7 @@ bench: build
 	OVERLAY=1 ./benches/output.sh
 	python3 benches/ptz.py
 	./benches/preview.sh
+	./benches/timelines.sh
 
 fmt:
 	$(CARGO) fmt --all

@@ -335,3 +335,45 @@ async fn a_ptz_camera_moves_to_its_preset_ahead_of_its_cue() {
     // The cell has the live position for the shell.
     assert_eq!(rig.cell.get().map(|p| p.output_id), Some(9));
 }
+
+#[actix::test]
+async fn a_pause_across_the_loop_end_resumes_in_the_same_pass_and_then_wraps() {
+    let rig = start(show(true));
+    rig.at(9.5).await;
+    rig.program.take();
+    let paused = rig.addr.send(Pause).await.unwrap().unwrap();
+    assert!((paused.position_s - 9.5).abs() < 1e-9);
+    // Five seconds later, across where the loop would have ended: still pass 0 at 9.5 s.
+    let later = rig.at(14.5).await;
+    assert_eq!((later.loops, later.state), (0, TimelineState::Paused));
+    assert!(rig.program.shots().is_empty(), "nothing cut while paused");
+    rig.addr.send(Resume).await.unwrap().unwrap();
+    rig.program.take();
+    // Resumed at 14.5 s of clock: the pass ends 0.5 s later, at 115.0, where camera 1's first
+    // cue comes back (camera 1 is on air already: no shot), the overlay set unchanged.
+    let wrapped = rig.at(15.2).await;
+    assert_eq!(wrapped.loops, 1);
+    assert!((wrapped.position_s - 0.2).abs() < 1e-6, "{wrapped:?}");
+    assert_eq!(wrapped.camera_id, Some(1));
+}
+
+#[actix::test]
+async fn adjacent_cues_of_one_camera_need_no_cut_and_a_zero_length_gap_is_none() {
+    // Camera 1 [0, 4) and [4, 8) back to back (no gap), camera 2 from 8 s.
+    let mut run = show(false);
+    run.timeline.video_tracks[0] = vec![
+        cue(0.0, 4.0, 1, Transition::Cut),
+        cue(4.0, 4.0, 1, Transition::Cut),
+        cue(8.0, 2.0, 2, Transition::Cut),
+    ];
+    let rig = start(run);
+    rig.at(0.0).await;
+    rig.program.take();
+    rig.at(3.5).await;
+    assert!(
+        rig.program.shots().is_empty(),
+        "the same camera again: no cut"
+    );
+    rig.at(7.5).await;
+    assert_eq!(rig.program.shots(), vec![(s(108.0), 2, ShotEntry::Cut)]);
+}
