@@ -559,6 +559,20 @@ async fn timeline_controls_answer_what_they_did_and_refuse_what_they_cannot() {
     assert_eq!(v["state"], "running");
     assert_eq!(v["position"]["cue"]["index"], 1);
     assert_eq!(v["run"]["started_by"], "operator");
+    // The live position is an event too (the stream opens with it).
+    let mut events = app.get(&token, "/api/v1/events").await.bytes_stream();
+    let seen = common::wait::read_events_until(
+        &mut events,
+        std::time::Duration::from_secs(5),
+        "a timeline.position event",
+        |read| {
+            read.contains("event: timeline.position")
+                && read.contains(&format!("\"timeline_id\":{id}"))
+        },
+    )
+    .await;
+    assert!(seen.contains("\"next_cue\""), "{seen}");
+    drop(events);
 
     step("4: pause, seek (refused past the end), skip, pin an unknown camera, pin, release");
     let v: Value = app

@@ -38,7 +38,7 @@ struct Studio {
     app: Appliance,
     token: String,
     _a: SimCamera,
-    _b: SimCamera,
+    b: SimCamera,
     cam_a: i64,
     cam_b: i64,
     ingest: Nginx,
@@ -79,7 +79,7 @@ async fn studio() -> Studio {
         app,
         token,
         _a: a,
-        _b: b,
+        b,
         cam_a,
         cam_b,
         ingest,
@@ -129,6 +129,12 @@ async fn wait_status(
         },
     )
     .await
+}
+
+async fn program_view(s: &Studio) -> Value {
+    s.app
+        .get_json(&s.token, &format!("/api/v1/outputs/{}", s.out))
+        .await
 }
 
 /// The 30 s show: A [0, 6), B [6, 12), A [12, 18) fading in over 1 s, B [18, 24), A [24, 30);
@@ -426,4 +432,71 @@ async fn a_running_timeline_resumes_where_the_wall_clock_says_after_kill_9() {
         .get_json(&s.token, &format!("/api/v1/timelines/{id}/runs"))
         .await;
     assert_eq!(runs[0]["end_reason"], "stopped");
+}
+
+#[actix_web::test]
+async fn a_camera_failing_during_its_cue_shows_the_slate_and_the_timeline_keeps_time() {
+    step("1: A [0, 6), B [6, 14), A [14, 20)");
+    let mut s = studio().await;
+    let (a, b) = (s.cam_a, s.cam_b);
+    let id = create_timeline(
+        &s,
+        json!({"name": "Outage", "duration_s": 20, "tracks": [{"kind": "video", "cues": [
+            video(0.0, 6.0, a, None), video(6.0, 8.0, b, None), video(14.0, 6.0, a, None)]}]}),
+    )
+    .await;
+    let r = s
+        .app
+        .post(
+            &s.token,
+            &format!("/api/v1/timelines/{id}/start"),
+            json!({"output_id": s.out}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    wait_status(&s, id, Duration::from_secs(10), "at B's cue", |v| {
+        v["position"]["position_s"].as_f64().unwrap_or(0.0) >= 6.5
+    })
+    .await;
+    assert_eq!(program_view(&s).await["status"]["showing"]["camera_id"], b);
+
+    step("2: B dies during its cue: the slate, while the timeline keeps time");
+    s.b.stop();
+    wait_until_every(
+        Duration::from_millis(200),
+        Duration::from_secs(5),
+        "the slate",
+        async || {
+            let o = program_view(&s).await;
+            if o["status"]["showing"]["kind"] == "slate" {
+                Ok(())
+            } else {
+                Err(o["status"]["showing"].to_string())
+            }
+        },
+    )
+    .await;
+    let v = timeline_status(&s, id).await;
+    assert_eq!(v["state"], "running");
+    assert_eq!(v["position"]["cue"]["index"], 1, "still B's cue: {v}");
+
+    step("3: at 14 s the next cue puts A on air on time");
+    wait_status(&s, id, Duration::from_secs(10), "at A's cue", |v| {
+        v["position"]["position_s"].as_f64().unwrap_or(0.0) >= 14.5
+    })
+    .await;
+    wait_until_every(
+        Duration::from_millis(200),
+        Duration::from_secs(3),
+        "A on air",
+        async || {
+            let o = program_view(&s).await;
+            if o["status"]["showing"]["camera_id"] == a {
+                Ok(())
+            } else {
+                Err(o["status"]["showing"].to_string())
+            }
+        },
+    )
+    .await;
 }
