@@ -24,6 +24,8 @@ use crate::store::{timeline_runs as runs, timelines};
 
 /// How often the schedules are looked at.
 const TICK: Duration = Duration::from_millis(500);
+/// A timeline that ends is not started for less than this.
+const LAST_SECOND: Duration = Duration::from_secs(1);
 
 pub async fn run(ctx: Arc<Context>) {
     loop {
@@ -113,6 +115,12 @@ pub(super) async fn tick(ctx: &Context, row: &ScheduleRow) -> Result<()> {
     let Some((index, offset)) = slot(&entries, elapsed) else {
         return Ok(());
     };
+    // The last second of a timeline that ends is not worth starting (it is most likely the
+    // one that just ended, a little ahead of the plan): the next one comes on the next tick.
+    let entry = entries[index];
+    if !entry.looping && entry.duration.saturating_sub(offset) < LAST_SECOND {
+        return Ok(());
+    }
     let wanted = ids[index];
     let replace = match (&active, ours) {
         (Some(r), Some(_)) if r.timeline_id == Some(wanted) => return Ok(()),
