@@ -23,6 +23,7 @@ ui: setup
 # The operator guide's screenshots, taken by the console's browser test (never by hand).
 screenshots: setup ui
 	SCREENSHOT_DIR=docs/screenshots $(CARGO) test --locked --test console_program -- an_operator_runs_a_program
+	SCREENSHOT_DIR=docs/screenshots $(CARGO) test --locked --test console_timelines
 
 build: setup ui
 	$(CARGO) build --release --workspace --locked

@@ -17,6 +17,9 @@ import { Outputs } from "./pages/Outputs";
 import { OutputNew, OutputDetail } from "./pages/OutputDetail";
 import { Destinations } from "./pages/Destinations";
 import { Assets } from "./pages/Assets";
+import { Timelines } from "./pages/Timelines";
+import { TimelineEditor } from "./pages/TimelineEditor";
+import { Schedules } from "./pages/Schedules";
 import { Recordings } from "./pages/Recordings";
 import { Users } from "./pages/Users";
 import { Tokens } from "./pages/Tokens";
@@ -41,6 +44,9 @@ const ROUTES: Route[] = [
   { pattern: "/outputs", page: Outputs },
   { pattern: "/outputs/new", page: OutputNew, role: "operator" },
   { pattern: "/outputs/:id", page: OutputDetail },
+  { pattern: "/timelines", page: Timelines },
+  { pattern: "/timelines/:id", page: TimelineEditor },
+  { pattern: "/schedules", page: Schedules },
   { pattern: "/destinations", page: Destinations },
   { pattern: "/assets", page: Assets },
   { pattern: "/recordings", page: Recordings },
@@ -56,6 +62,8 @@ const NAV: { href: string; label: string; role?: Role; group?: string }[] = [
   { href: "/switcher", label: "Switcher" },
   { href: "/cameras", label: "Cameras" },
   { href: "/outputs", label: "Outputs" },
+  { href: "/timelines", label: "Timelines" },
+  { href: "/schedules", label: "Schedules" },
   { href: "/destinations", label: "Destinations" },
   { href: "/assets", label: "Assets" },
   { href: "/recordings", label: "Recordings" },

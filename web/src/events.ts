@@ -9,6 +9,7 @@ import type {
   OutputState,
   PtzState,
   Showing,
+  TimelinePosition,
 } from "./api/types";
 import { api } from "./api/client";
 
@@ -44,6 +45,17 @@ export interface PtzEvent {
   at: string;
 }
 export type RuntimeEvent = CameraEvent | OutputEvent | DestinationEvent | PtzEvent;
+/** `timeline.position`: where a running timeline is (on changes and once a second). Kept
+ *  apart from the feed: a heartbeat a second is not news. */
+export interface TimelineEvent extends TimelinePosition {
+  type: "timeline_position";
+  at: string;
+}
+/** The last position of a timeline and when it arrived (performance.now(), for playheads). */
+export interface LivePosition {
+  position: TimelineEvent;
+  received: number;
+}
 
 export interface FeedItem {
   seq: number;
@@ -58,6 +70,8 @@ export const ptzStates = signal<ReadonlyMap<number, PtzEvent>>(new Map());
 export const outputStates = signal<ReadonlyMap<number, OutputEvent>>(new Map());
 /** Keyed `${output_id}:${destination_id}`. */
 export const destinationStates = signal<ReadonlyMap<string, DestinationEvent>>(new Map());
+/** The last `timeline.position` of each timeline, by timeline id. */
+export const timelinePositions = signal<ReadonlyMap<number, LivePosition>>(new Map());
 /** Newest first, at most FEED_MAX. */
 export const feed = signal<FeedItem[]>([]);
 
@@ -121,6 +135,21 @@ function apply(e: RuntimeEvent): void {
   for (const fn of listeners) fn(e);
 }
 
+function applyTimeline(e: TimelineEvent): void {
+  const live = { position: e, received: performance.now() };
+  timelinePositions.value = new Map(timelinePositions.value).set(e.timeline_id, live);
+  for (const fn of timelineListeners) fn(live);
+}
+
+type TimelineListener = (p: LivePosition) => void;
+const timelineListeners = new Set<TimelineListener>();
+
+/** Every `timeline.position` as it arrives. */
+export function onTimelineEvent(fn: TimelineListener): () => void {
+  timelineListeners.add(fn);
+  return () => timelineListeners.delete(fn);
+}
+
 function resync(): void {
   for (const fn of resyncListeners) fn();
 }
@@ -145,6 +174,13 @@ export function startEvents(): void {
       }
     });
   }
+  es.addEventListener("timeline.position", (m) => {
+    try {
+      applyTimeline(JSON.parse((m as MessageEvent<string>).data) as TimelineEvent);
+    } catch {
+      /* a malformed event is ignored */
+    }
+  });
   es.addEventListener("resync", resync);
   es.onerror = () => {
     if (source !== es) return;
@@ -180,5 +216,6 @@ export function clearEvents(): void {
   ptzStates.value = new Map();
   outputStates.value = new Map();
   destinationStates.value = new Map();
+  timelinePositions.value = new Map();
   feed.value = [];
 }

@@ -84,7 +84,10 @@ pub struct TimelineActor {
     moved_until: Duration,
     program: ProgramLink,
     pub(super) ended: bool,
+    /// Problems met (a preset recall that failed), the last few.
     errors: Vec<String>,
+    /// Why the program does not answer, while it does not (cleared by its next answer).
+    program_error: Option<String>,
 }
 
 impl TimelineActor {
@@ -113,6 +116,7 @@ impl TimelineActor {
             program: ProgramLink::Unknown,
             ended: false,
             errors: Vec::new(),
+            program_error: None,
             run,
             env,
         };
@@ -198,6 +202,7 @@ impl TimelineActor {
             ProgramLink::Unknown => false,
         };
         self.program = ProgramLink::Known(epoch);
+        self.program_error = None;
         if resync {
             tracing::info!(
                 output = self.run.output_id,
@@ -507,7 +512,12 @@ impl TimelineActor {
                 self.next_cue(at.offset)
             },
             pinned_camera_id: self.pinned,
-            errors: self.errors.clone(),
+            errors: self
+                .errors
+                .iter()
+                .chain(self.program_error.as_ref())
+                .cloned()
+                .collect(),
         };
         self.cell.set(position.clone());
         position

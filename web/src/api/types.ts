@@ -49,6 +49,21 @@ export type AuditEntry = S["AuditEntry"];
 export type Problem = S["Problem"];
 export type FieldError = S["FieldError"];
 export type Health = S["Health"];
+export type Timeline = S["Timeline"];
+export type TimelineInput = S["TimelineInput"];
+export type TrackInput = S["TrackInput"];
+export type VideoCueInput = S["VideoCueInput"];
+export type OverlayCueInput = S["OverlayCueInput"];
+export type TransitionKind = S["TransitionKind"];
+export type TransitionInput = S["TransitionInput"];
+export type TimelineStatus = S["TimelineStatus"];
+export type TimelinePosition = S["TimelinePosition"];
+export type TimelineDocument = S["TimelineDocument"];
+export type RunState = S["RunState"];
+export type Imported = S["Imported"];
+export type Schedule = S["Schedule"];
+export type ScheduleInput = S["ScheduleInput"];
+export type Day = S["Day"];
 export type Readiness = S["Readiness"];
 
 /** What `recording` of an output really carries. The OpenAPI document types

@@ -14,6 +14,9 @@ const TONE: Record<string, "ok" | "warn" | "bad" | "idle" | "live"> = {
   down: "bad",
   disabled: "idle",
   stopped: "idle",
+  running: "live",
+  paused: "warn",
+  ended: "idle",
 };
 
 export function tone(state: string): string {
