@@ -215,9 +215,13 @@ pub(super) async fn launch(ctx: &Context, run: &RunRow, timeline: &TimelineRow) 
         .map_err(ServiceError::internal)
 }
 
-/// End a run (history keeps `reason`) and stop its actor.
+/// End a run (history keeps `reason`) and stop its actor. Only the call that ends the run
+/// stops the actor: the actors are keyed by output, and a late second call (the watch
+/// closing a run a schedule just replaced) must not stop the run that took the output.
 pub(super) async fn end(ctx: &Context, run: &RunRow, reason: &str) -> Result<()> {
-    timeline_runs::finish(&ctx.pool, run.id, reason).await?;
+    if !timeline_runs::finish(&ctx.pool, run.id, reason).await? {
+        return Ok(());
+    }
     if let Some(output_id) = run.output_id {
         ctx.runtime
             .timelines
