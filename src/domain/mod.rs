@@ -8,6 +8,7 @@ pub mod output;
 pub mod preset;
 pub mod schedule;
 pub mod snapshot;
+pub mod studio;
 pub mod time;
 pub mod timeline;
 pub mod user;
