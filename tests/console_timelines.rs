@@ -16,23 +16,13 @@ use common::browser::Browser;
 use common::fixtures::{
     add_asset, add_streaming_camera, create_output, created_id, start_output_until,
 };
+use common::program_frames::{BLUE, RED, coloured_camera};
 use common::wait::wait_until;
 use common::{ADMIN_PASSWORD, Appliance, step};
 use serde_json::{Value, json};
-use vistterstream_sim::{SimCamera, SimCameraConfig};
 
 /// What a cue dropped from the library lasts when there is room (the editor's default).
 const DEFAULT_CUE_S: f64 = 5.0;
-
-fn camera(label: &str, background: u32) -> SimCamera {
-    SimCamera::start(SimCameraConfig {
-        label: label.into(),
-        credentials: Some(("u".into(), "p".into())),
-        background: Some(background),
-        ..Default::default()
-    })
-    .expect("simulated camera")
-}
 
 /// An operator builds a timeline by dragging cameras and an asset onto its tracks, saves it,
 /// runs it on a program output and watches the playhead, has an overlap refused by field, and
@@ -42,8 +32,8 @@ async fn an_operator_builds_runs_and_schedules_a_timeline_from_the_console() {
     let began = Instant::now();
     let app = Appliance::start().await;
     let token = app.admin_token().await;
-    let a = camera("A", 0xffcc_0000);
-    let b_cam = camera("B", 0xff00_00cc);
+    let a = coloured_camera("A", RED);
+    let b_cam = coloured_camera("B", BLUE);
     let cam_a = add_streaming_camera(&app, &token, &a, "Harbour").await;
     let cam_b = add_streaming_camera(&app, &token, &b_cam, "Beacon").await;
     let asset = add_asset(

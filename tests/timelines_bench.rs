@@ -17,23 +17,13 @@ use common::fixtures::{
     start_output_until, stop_output,
 };
 use common::ingest::{self, Nginx};
-use common::program_frames::{Shows, classify};
+use common::program_frames::{BLUE, RED, Shows, classify, coloured_camera};
 use common::wait::wait_until;
 use common::{Appliance, step};
 use serde_json::{Value, json};
-use vistterstream_sim::{SimCamera, SimCameraConfig};
+use vistterstream_sim::SimCamera;
 
 const FRAME_MS: f64 = 40.0;
-
-fn camera(label: &str, background: u32) -> SimCamera {
-    SimCamera::start(SimCameraConfig {
-        label: label.into(),
-        credentials: Some(("u".into(), "p".into())),
-        background: Some(background),
-        ..Default::default()
-    })
-    .expect("simulated camera")
-}
 
 struct Rig {
     app: Appliance,
@@ -48,7 +38,7 @@ struct Rig {
 async fn rig(key: &str) -> Rig {
     let app = Appliance::start().await;
     let token = app.admin_token().await;
-    let (ca, cb) = (camera("A", 0xffcc_0000), camera("B", 0xff00_00cc));
+    let (ca, cb) = (coloured_camera("A", RED), coloured_camera("B", BLUE));
     let a = add_streaming_camera(&app, &token, &ca, "A").await;
     let b = add_streaming_camera(&app, &token, &cb, "B").await;
     let ingest = Nginx::start();

@@ -14,25 +14,15 @@ use common::fixtures::{
     start_output_until, stop_output, upload_asset,
 };
 use common::ingest::{self, Nginx};
-use common::program_frames::{Shows, blue_share, classify, runs};
+use common::program_frames::{BLUE, RED, Shows, blue_share, classify, coloured_camera, runs};
 use common::wait::wait_until_every;
 use common::{Appliance, Options, step};
 use serde_json::{Value, json};
+use vistterstream_sim::SimCamera;
 use vistterstream_sim::picture;
-use vistterstream_sim::{SimCamera, SimCameraConfig};
 
 const FPS: f64 = 25.0;
 const FRAME: f64 = 1.0 / FPS;
-
-fn camera(label: &str, background: u32) -> SimCamera {
-    SimCamera::start(SimCameraConfig {
-        label: label.into(),
-        credentials: Some(("u".into(), "p".into())),
-        background: Some(background),
-        ..Default::default()
-    })
-    .expect("simulated camera")
-}
 
 struct Studio {
     app: Appliance,
@@ -51,8 +41,8 @@ struct Studio {
 async fn studio() -> Studio {
     let app = Appliance::start().await;
     let token = app.admin_token().await;
-    let a = camera("A", 0xffcc_0000);
-    let b = camera("B", 0xff00_00cc);
+    let a = coloured_camera("A", RED);
+    let b = coloured_camera("B", BLUE);
     let cam_a = add_streaming_camera(&app, &token, &a, "A").await;
     let cam_b = add_streaming_camera(&app, &token, &b, "B").await;
     let green = picture::png(64, 64, |_, _| [0, 255, 0, 255]);

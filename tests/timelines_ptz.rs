@@ -14,12 +14,11 @@ use common::fixtures::{
     wait_ptz,
 };
 use common::ingest::{self, Nginx};
-use common::program_frames::{Shows, classify};
+use common::program_frames::{RED, Shows, classify, coloured_camera};
 use common::wait::wait_until;
 use common::{Appliance, step};
 use serde_json::{Value, json};
 use vistterstream_sim::rig::{self, PtzRig, PtzRigConfig};
-use vistterstream_sim::{SimCamera, SimCameraConfig};
 
 const MARINA: [f32; 3] = [0.6, 0.4, 0.0];
 
@@ -59,13 +58,7 @@ async fn a_ptz_camera_is_at_its_preset_before_its_cue_and_still_after_the_cut() 
     let ptz = add_ptz_camera(&app, &token, &rig, rig::PASSWORD).await;
     wait_camera(&app, &token, ptz, "streaming", Duration::from_secs(20)).await;
     wait_ptz(&app, &token, ptz, "up", Duration::from_secs(15)).await;
-    let red = SimCamera::start(SimCameraConfig {
-        label: "A".into(),
-        credentials: Some(("u".into(), "p".into())),
-        background: Some(0xffcc_0000),
-        ..Default::default()
-    })
-    .expect("simulated camera");
+    let red = coloured_camera("A", RED);
     let cam_a = add_streaming_camera(&app, &token, &red, "A").await;
     rig.head.place(MARINA);
     let r = app

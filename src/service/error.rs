@@ -47,6 +47,22 @@ impl ServiceError {
         ServiceError::Invalid(vec![FieldError::new(field, message)])
     }
 
+    /// A 409 naming the schedules (id, name) that use `what`, or nothing when none do.
+    pub fn used_by_schedules(users: &[(i64, String)], what: &str, advice: &str) -> Result<()> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = users
+            .iter()
+            .map(|(i, n)| format!("\"{n}\" ({i})"))
+            .collect();
+        Err(ServiceError::Conflict(format!(
+            "{what} schedule{} {}; {advice}",
+            if names.len() > 1 { "s" } else { "" },
+            names.join(", ")
+        )))
+    }
+
     pub fn internal(e: impl Into<anyhow::Error>) -> Self {
         ServiceError::Internal(e.into())
     }

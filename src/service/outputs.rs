@@ -147,9 +147,10 @@ pub async fn update(
 pub async fn delete(ctx: &Context, who: &Principal, id: i64) -> Result<()> {
     let _guard = ctx.lock_output(id).await;
     let row = lookup::output(ctx, id).await?;
-    refuse_schedules(
+    ServiceError::used_by_schedules(
         &schedules::on_output(&ctx.pool, id).await?,
-        &format!("output {id}"),
+        &format!("output {id} is used by"),
+        "change or delete them first",
     )?;
     timeline_runtime::end_on_output(ctx, id, "output_deleted").await?;
     // The row first: nothing can re-apply a deleted output afterwards.
@@ -250,20 +251,4 @@ pub async fn cut(ctx: &Context, who: &Principal, id: i64, input: CutInput) -> Re
     )
     .await?;
     Ok(view(ctx, row))
-}
-
-/// A 409 naming the schedules in `users` ((id, name)), or nothing when there are none.
-fn refuse_schedules(users: &[(i64, String)], what: &str) -> Result<()> {
-    if users.is_empty() {
-        return Ok(());
-    }
-    let names: Vec<String> = users
-        .iter()
-        .map(|(id, n)| format!("\"{n}\" ({id})"))
-        .collect();
-    Err(ServiceError::Conflict(format!(
-        "{what} is used by schedule{} {}; change or delete them first",
-        if names.len() > 1 { "s" } else { "" },
-        names.join(", ")
-    )))
 }

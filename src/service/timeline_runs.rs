@@ -18,11 +18,10 @@ use super::outputs;
 use super::timeline_runtime;
 use crate::auth::Principal;
 use crate::domain::output::Mode;
-use crate::domain::time::now;
 use crate::domain::timeline::anchor::millis;
 use crate::domain::timeline::{Contest, Starter, contest};
 use crate::store::cameras;
-use crate::store::timeline_runs::{self, Anchor, NewRun, RunRow};
+use crate::store::timeline_runs::{self, NewRun, RunRow};
 
 /// How many runs the history answers with.
 const HISTORY: i64 = 100;
@@ -322,17 +321,7 @@ where
         }
         Err(e) => return Err(ServiceError::internal(e)),
     };
-    timeline_runs::set_anchor(
-        &ctx.pool,
-        run.id,
-        &Anchor {
-            at: now(),
-            elapsed_ms: millis(Duration::from_secs_f64(position.elapsed_s.max(0.0))),
-            paused: position.state == TimelineState::Paused,
-            pinned_camera_id: position.pinned_camera_id,
-        },
-    )
-    .await?;
+    timeline_runtime::store_anchor(ctx, run.id, &position).await?;
     let detail = serde_json::json!({"run_id": run.id, "position_s": position.position_s, "pinned_camera_id": position.pinned_camera_id});
     audit::record(
         ctx,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use vistterstream_actors::output::{OverlayLayer, OverlayPlacement};
 use vistterstream_actors::ptz::PtzVector;
-use vistterstream_actors::state::TimelineState;
+use vistterstream_actors::state::{TimelinePosition, TimelineState};
 use vistterstream_actors::supervision::{Stop, Upsert};
 use vistterstream_actors::timeline::Pin;
 use vistterstream_actors::timeline::run::{PresetTarget, StartAt, TimelineRun};
@@ -268,18 +268,23 @@ pub(super) async fn pin_on_output(ctx: &Context, output_id: i64, camera_id: i64)
         Ok(Err(e)) => return Err(ServiceError::Conflict(e.to_string())),
         Err(e) => return Err(ServiceError::internal(e)),
     };
-    timeline_runs::set_anchor(
-        &ctx.pool,
-        run.id,
-        &Anchor {
-            at: now(),
-            elapsed_ms: millis(Duration::from_secs_f64(position.elapsed_s.max(0.0))),
-            paused: position.state == TimelineState::Paused,
-            pinned_camera_id: position.pinned_camera_id,
-        },
-    )
-    .await?;
+    store_anchor(ctx, run.id, &position).await?;
     Ok(true)
+}
+
+/// What a control led to becomes the run's anchor: a restart resumes from there.
+pub(super) async fn store_anchor(
+    ctx: &Context,
+    run_id: i64,
+    position: &TimelinePosition,
+) -> Result<()> {
+    let anchor = Anchor {
+        at: now(),
+        elapsed_ms: millis(Duration::from_secs_f64(position.elapsed_s.max(0.0))),
+        paused: position.state == TimelineState::Paused,
+        pinned_camera_id: position.pinned_camera_id,
+    };
+    Ok(timeline_runs::set_anchor(&ctx.pool, run_id, &anchor).await?)
 }
 
 /// The timeline changed while on air: its actor gets it at once, playing on.

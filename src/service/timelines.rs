@@ -204,18 +204,11 @@ pub async fn copy(ctx: &Context, who: &Principal, id: i64) -> Result<Timeline> {
 
 pub async fn delete(ctx: &Context, who: &Principal, id: i64) -> Result<()> {
     let row = lookup::timeline(ctx, id).await?;
-    let users = schedules::using_timeline(&ctx.pool, id).await?;
-    if !users.is_empty() {
-        let names: Vec<String> = users
-            .iter()
-            .map(|(i, n)| format!("\"{n}\" ({i})"))
-            .collect();
-        return Err(ServiceError::Conflict(format!(
-            "timeline {id} is played by schedule{} {}; take it out of them first",
-            if names.len() > 1 { "s" } else { "" },
-            names.join(", ")
-        )));
-    }
+    ServiceError::used_by_schedules(
+        &schedules::using_timeline(&ctx.pool, id).await?,
+        &format!("timeline {id} is played by"),
+        "take it out of them first",
+    )?;
     if let Some(run) = timeline_runs::active_for_timeline(&ctx.pool, id).await? {
         timeline_runtime::end(ctx, &run, "deleted").await?;
     }

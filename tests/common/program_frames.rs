@@ -3,6 +3,23 @@
 //! frame, the slate and a green overlay in the middle apart on 64x36 decoded pictures.
 
 use vistterstream_sim::picture::{self, is_green};
+use vistterstream_sim::{SimCamera, SimCameraConfig};
+
+/// Camera A's background: red.
+pub const RED: u32 = 0xffcc_0000;
+/// Camera B's background: blue.
+pub const BLUE: u32 = 0xff00_00cc;
+
+/// A simulated camera (user "u", password "p") whose ball moves over `background`.
+pub fn coloured_camera(label: &str, background: u32) -> SimCamera {
+    SimCamera::start(SimCameraConfig {
+        label: label.into(),
+        credentials: Some(("u".into(), "p".into())),
+        background: Some(background),
+        ..Default::default()
+    })
+    .expect("simulated camera")
+}
 
 /// What a decoded 64x36 frame shows.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -140,7 +140,6 @@ impl TimelineActor {
         self.pinned = run.pinned;
         self.run = run;
         self.plan();
-        self.resync();
     }
 
     fn duration(&self) -> Duration {
@@ -310,11 +309,6 @@ impl TimelineActor {
     /// Forget what the program has scheduled ahead (pause).
     pub(super) fn send_clear(&mut self, ctx: &mut Context<Self>) {
         self.send(ProgramCommand::Clear, ctx);
-    }
-
-    pub(super) fn resync(&mut self) {
-        // Called outside a context (a spec replaced): the next tick resyncs.
-        self.program = ProgramLink::Lost;
     }
 
     /// One round of decisions: cameras to decode, changes within the lookahead, recalls due,
